@@ -1,0 +1,1 @@
+"""Packaged reference data (GB/T 2260 region codes, ...)."""

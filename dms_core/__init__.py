@@ -1,0 +1,1 @@
+"""dms_core package."""

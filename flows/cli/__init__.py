@@ -1,0 +1,7 @@
+"""The ``dmshub`` command line."""
+
+from __future__ import annotations
+
+from flows.cli.app import main
+
+__all__ = ["main"]

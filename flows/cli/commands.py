@@ -1,0 +1,22 @@
+"""Registers every sub-command on the root app (one module per command group)."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["register"]
+
+_registered = False
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the command groups to ``app`` once."""
+    global _registered
+    if _registered:
+        return
+    from flows.cli import connectors_cmd, demo_cmd, quarantine_cmd
+
+    app.command("demo")(demo_cmd.demo)
+    app.add_typer(connectors_cmd.app, name="connectors")
+    app.add_typer(quarantine_cmd.app, name="quarantine")
+    _registered = True
