@@ -1,0 +1,43 @@
+"""Generate an Alembic revision from the table definitions, diffed against PostgreSQL.
+
+    python -m canonical_model.store.new_revision "add payment channel"
+
+Uses a throw-away schema on ``$DMSHUB_TEST_PG_URL`` (default: the local test server),
+migrated to head first, so the revision holds only what changed. Review it before you commit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+
+from alembic import command
+
+from canonical_model.store.database import create_engine
+from canonical_model.store.migrations import alembic_config, upgrade
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        sys.stderr.write(__doc__ or "")
+        return 2
+    base = os.environ.get("DMSHUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    schema = f"rev_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    engine = create_engine(f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}")
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            command.revision(alembic_config(conn), message=argv[0], autogenerate=True)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
