@@ -102,7 +102,9 @@ class Quantity:
             factor = factors[self.unit]
         except KeyError:
             known = ", ".join(sorted(factors)) or "none"
-            raise ValidationError(f"no conversion from {self.unit} to {base_unit} (known units: {known})") from None
+            raise ValidationError(
+                f"no conversion from {self.unit} to {base_unit} (known units: {known})"
+            ) from None
         return Quantity(self.value * to_decimal(factor, what="factor"), base_unit)
 
     def __str__(self) -> str:

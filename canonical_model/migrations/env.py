@@ -23,7 +23,9 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError("run migrations through canonical_model.store.migrations, which passes a connection")
+        raise RuntimeError(
+            "run migrations through canonical_model.store.migrations, which passes a connection"
+        )
     context.configure(
         connection=connection,
         target_metadata=metadata,

@@ -45,15 +45,18 @@ def resolve_url(url: str | None = None, env: Mapping[str, str] | None = None) ->
     try:
         parsed = make_url(raw)
     except exc.ArgumentError as err:
-        raise ConfigError(f"bad database URL {_redact_raw(raw)!r}: expected e.g. "
-                          "postgresql://user@host:5432/dbname or sqlite:///path/file.sqlite") from err
+        raise ConfigError(
+            f"bad database URL {_redact_raw(raw)!r}: expected e.g. "
+            "postgresql://user@host:5432/dbname or sqlite:///path/file.sqlite"
+        ) from err
     backend = parsed.get_backend_name()
     if backend == "postgres":
         parsed = parsed.set(drivername="postgresql+psycopg")
         backend = "postgresql"
     if backend not in _SUPPORTED:
-        raise ConfigError(f"unsupported database {backend!r} in {redacted_url(parsed)!r}: "
-                          "use PostgreSQL or SQLite")
+        raise ConfigError(
+            f"unsupported database {backend!r} in {redacted_url(parsed)!r}: use PostgreSQL or SQLite"
+        )
     if parsed.drivername in ("postgresql", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
@@ -118,8 +121,17 @@ def database_errors(url: URL | str | None = None) -> Iterator[None]:
     except exc.OperationalError as err:
         text = str(err.orig) if err.orig is not None else str(err)
         first = text.strip().splitlines()[0] if text.strip() else type(err).__name__
-        if any(s in text for s in ("Connection refused", "could not connect", "connection failed",
-                                   "could not translate host", "timeout expired", "No such file")):
+        if any(
+            s in text
+            for s in (
+                "Connection refused",
+                "could not connect",
+                "connection failed",
+                "could not translate host",
+                "timeout expired",
+                "No such file",
+            )
+        ):
             raise DatabaseUnreachable(f"cannot reach {where}: {first}") from err
         if "does not exist" in text and "database" in text:
             raise DatabaseUnreachable(f"cannot open {where}: {first}") from err

@@ -54,7 +54,9 @@ def _check_tree(conn: sa.Connection) -> None:
     ).all()
     if bad:
         listed = "; ".join(f"{c} (level {cl}) under {p} (level {pl})" for c, cl, p, pl in bad)
-        raise ValidationError(f"dealer tree broken: a parent must sit at a higher level than its child: {listed}")
+        raise ValidationError(
+            f"dealer tree broken: a parent must sit at a higher level than its child: {listed}"
+        )
 
 
 def refresh_dealer_closure(conn: sa.Connection, codes: Iterable[str] | None = None) -> int:
@@ -71,10 +73,14 @@ def refresh_dealer_closure(conn: sa.Connection, codes: Iterable[str] | None = No
         code_list = sorted(set(codes))
         if not code_list:
             return 0
-        below = sa.select(dealer_closure.c.descendant_code).where(dealer_closure.c.ancestor_code.in_(code_list))
+        below = sa.select(dealer_closure.c.descendant_code).where(
+            dealer_closure.c.ancestor_code.in_(code_list)
+        )
         affected_codes = set(conn.execute(below).scalars()) | set(code_list)
         affected = sa.select(dealers.c.code).where(dealers.c.code.in_(sorted(affected_codes)))
-        conn.execute(sa.delete(dealer_closure).where(dealer_closure.c.descendant_code.in_(sorted(affected_codes))))
+        conn.execute(
+            sa.delete(dealer_closure).where(dealer_closure.c.descendant_code.in_(sorted(affected_codes)))
+        )
     chain = _chain(affected)
     insert = dealer_closure.insert().from_select(
         ["ancestor_code", "descendant_code", "depth"],

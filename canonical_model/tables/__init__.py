@@ -23,7 +23,14 @@ from canonical_model.tables.commercial import (
     receivables,
     sell_through,
 )
-from canonical_model.tables.integration import inbox, outbox, quarantine, sync_run_streams, sync_runs, sync_state
+from canonical_model.tables.integration import (
+    inbox,
+    outbox,
+    quarantine,
+    sync_run_streams,
+    sync_runs,
+    sync_state,
+)
 from canonical_model.tables.logistics import SHIPMENT_EVENT_CODES, shipment_events, shipment_lines, shipments
 from canonical_model.tables.orders import (
     ORDER_STATUSES,
@@ -115,4 +122,3 @@ def table(name: str) -> sa.Table:
     except KeyError:
         known = ", ".join(sorted(metadata.tables))
         raise ConfigError(f"unknown canonical entity {name!r}; known: {known}") from None
-

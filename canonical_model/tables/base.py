@@ -11,11 +11,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
 __all__ = [
-    "ExactDecimal",
-    "JSONType",
     "MONEY",
     "QTY",
     "RATE",
+    "ExactDecimal",
+    "JSONType",
     "UTCDateTime",
     "lineage_columns",
     "metadata",

@@ -42,7 +42,9 @@ sync_runs = sa.Table(
 sync_run_streams = sa.Table(
     "sync_run_streams",
     metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("sync_runs.run_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "run_id", sa.String(36), sa.ForeignKey("sync_runs.run_id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("stream", sa.String(64), primary_key=True),
     sa.Column("status", sa.String(12), nullable=False, server_default="running"),
     sa.Column("records_read", sa.BigInteger, nullable=False, server_default="0"),
@@ -64,7 +66,9 @@ quarantine = sa.Table(
     sa.Column("run_id", sa.String(36), nullable=True, index=True),
     sa.Column("connector", sa.String(64), nullable=False),
     sa.Column("stream", sa.String(64), nullable=False),
-    sa.Column("rule", sa.String(100), nullable=False, comment="the failing rule: required:sku, cast:on_hand, ..."),
+    sa.Column(
+        "rule", sa.String(100), nullable=False, comment="the failing rule: required:sku, cast:on_hand, ..."
+    ),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("record_key", sa.String(255), nullable=True),
     sa.Column("source_offset", sa.String(255), nullable=True, comment="file:line, page, offset"),

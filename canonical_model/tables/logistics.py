@@ -39,8 +39,12 @@ shipments = sa.Table(
 shipment_lines = sa.Table(
     "shipment_lines",
     metadata,
-    sa.Column("shipment_no", sa.String(40), sa.ForeignKey("shipments.shipment_no", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "shipment_no",
+        sa.String(40),
+        sa.ForeignKey("shipments.shipment_no", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("line_no", sa.Integer, primary_key=True),
     sa.Column("order_line_no", sa.Integer, nullable=True),
     sa.Column("sku", sa.String(40), nullable=False),
@@ -52,8 +56,12 @@ shipment_lines = sa.Table(
 shipment_events = sa.Table(
     "shipment_events",
     metadata,
-    sa.Column("shipment_no", sa.String(40), sa.ForeignKey("shipments.shipment_no", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "shipment_no",
+        sa.String(40),
+        sa.ForeignKey("shipments.shipment_no", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("event_time", UTCDateTime(), primary_key=True),
     sa.Column("carrier_status_code", sa.String(16), primary_key=True, comment="the carrier's own code"),
     sa.Column("status", sa.String(20), nullable=False, comment="canonical event code"),

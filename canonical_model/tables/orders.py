@@ -66,7 +66,9 @@ orders = sa.Table(
 order_lines = sa.Table(
     "order_lines",
     metadata,
-    sa.Column("order_no", sa.String(40), sa.ForeignKey("orders.order_no", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "order_no", sa.String(40), sa.ForeignKey("orders.order_no", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("line_no", sa.Integer, primary_key=True),
     sa.Column("sku", sa.String(40), sa.ForeignKey("products.sku"), nullable=False),
     sa.Column("qty", QTY, nullable=False, comment="as requested, in unit"),
@@ -92,15 +94,18 @@ order_allocations = sa.Table(
     sa.Column("location_code", sa.String(32), sa.ForeignKey("locations.code"), primary_key=True),
     sa.Column("lot", sa.String(40), primary_key=True, server_default=""),
     sa.Column("qty", QTY, nullable=False),
-    sa.ForeignKeyConstraint(["order_no", "line_no"], ["order_lines.order_no", "order_lines.line_no"],
-                            ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(
+        ["order_no", "line_no"], ["order_lines.order_no", "order_lines.line_no"], ondelete="CASCADE"
+    ),
     sa.CheckConstraint("qty > 0", name="qty"),
 )
 
 order_payment_plan = sa.Table(
     "order_payment_plan",
     metadata,
-    sa.Column("order_no", sa.String(40), sa.ForeignKey("orders.order_no", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "order_no", sa.String(40), sa.ForeignKey("orders.order_no", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("kind", sa.String(12), nullable=False),
     sa.Column("amount", MONEY, nullable=False),
@@ -115,8 +120,13 @@ order_status_history = sa.Table(
     "order_status_history",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("order_no", sa.String(40), sa.ForeignKey("orders.order_no", ondelete="CASCADE"), nullable=False,
-              index=True),
+    sa.Column(
+        "order_no",
+        sa.String(40),
+        sa.ForeignKey("orders.order_no", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     sa.Column("from_status", sa.String(20), nullable=True),
     sa.Column("to_status", sa.String(20), nullable=False),
     sa.Column("reason", sa.String(300), nullable=True),

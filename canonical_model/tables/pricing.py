@@ -7,6 +7,8 @@ row order.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from canonical_model.tables.base import MONEY, QTY, ExactDecimal, JSONType, lineage_columns, metadata
@@ -14,7 +16,7 @@ from canonical_model.tables.base import MONEY, QTY, ExactDecimal, JSONType, line
 __all__ = ["price_list_items", "price_lists", "price_rules", "promotions"]
 
 
-def _scope_columns() -> list[sa.Column[object]]:
+def _scope_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("dealer_level", sa.SmallInteger, nullable=True),
         sa.Column("region_prefix", sa.String(6), nullable=True, comment="GB/T 2260 prefix: 44, 4401, 440106"),
@@ -59,13 +61,23 @@ price_rules = sa.Table(
     sa.Column("min_qty", QTY, nullable=True),
     sa.Column("max_qty", QTY, nullable=True),
     sa.Column("min_amount", MONEY, nullable=True),
-    sa.Column("tier_mode", sa.String(12), nullable=False, server_default="threshold",
-              comment="threshold: whole qty re-priced; incremental: only qty above min_qty"),
+    sa.Column(
+        "tier_mode",
+        sa.String(12),
+        nullable=False,
+        server_default="threshold",
+        comment="threshold: whole qty re-priced; incremental: only qty above min_qty",
+    ),
     sa.Column("action", sa.String(16), nullable=False),
     sa.Column("value", ExactDecimal(18, 6), nullable=False),
     sa.Column("priority", sa.Integer, nullable=False, server_default="100"),
-    sa.Column("exclusive", sa.Boolean, nullable=False, server_default=sa.false(),
-              comment="stop evaluating lower-priority rules once applied"),
+    sa.Column(
+        "exclusive",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.false(),
+        comment="stop evaluating lower-priority rules once applied",
+    ),
     sa.Column("allow_below_floor", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("valid_from", sa.Date, nullable=True),
     sa.Column("valid_until", sa.Date, nullable=True),

@@ -24,7 +24,9 @@ products = sa.Table(
     sa.Column("gtin", sa.String(14), nullable=True, unique=True, comment="GTIN-14, check digit validated"),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("brand", sa.String(100), nullable=True),
-    sa.Column("product_line_code", sa.String(32), sa.ForeignKey("product_lines.code"), nullable=True, index=True),
+    sa.Column(
+        "product_line_code", sa.String(32), sa.ForeignKey("product_lines.code"), nullable=True, index=True
+    ),
     sa.Column("base_unit", sa.String(8), nullable=False, server_default="EA"),
     sa.Column("case_pack", sa.Integer, nullable=False, server_default="1", comment="base units per case"),
     sa.Column("order_multiple", sa.Integer, nullable=False, server_default="1", comment="in base units"),

@@ -18,7 +18,9 @@ trace_codes = sa.Table(
     sa.Column("sku", sa.String(40), nullable=True, index=True),
     sa.Column("lot", sa.String(40), nullable=True),
     sa.Column("expiry_date", sa.Date, nullable=True),
-    sa.Column("parent_code", sa.String(120), nullable=True, index=True, comment="the case (SSCC) it is packed in"),
+    sa.Column(
+        "parent_code", sa.String(120), nullable=True, index=True, comment="the case (SSCC) it is packed in"
+    ),
     sa.Column("status", sa.String(16), nullable=False, server_default="commissioned"),
     sa.Column("owner_dealer_code", sa.String(32), nullable=True, index=True),
     sa.Column("order_no", sa.String(40), nullable=True),
@@ -53,8 +55,12 @@ trace_events = sa.Table(
 trace_event_epcs = sa.Table(
     "trace_event_epcs",
     metadata,
-    sa.Column("event_id", sa.String(120), sa.ForeignKey("trace_events.event_id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "event_id",
+        sa.String(120),
+        sa.ForeignKey("trace_events.event_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("epc", sa.String(120), primary_key=True, index=True),
     sa.Column("role", sa.String(8), nullable=False, server_default="epc", comment="epc | parent | child"),
 )

@@ -9,8 +9,9 @@ from rich.table import Table
 
 from flows.cli.context import print_json, state_of
 
-app = typer.Typer(help="Connectors registered through the 'dmshub.connectors' entry points.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Connectors registered through the 'dmshub.connectors' entry points.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -23,11 +24,18 @@ def list_cmd(
 
     infos = list_connectors()
     if as_json:
-        print_json([
-            {"name": i.name, "kind": i.kind, "streams": list(i.streams), "package": i.package,
-             "description": i.description}
-            for i in infos
-        ])
+        print_json(
+            [
+                {
+                    "name": i.name,
+                    "kind": i.kind,
+                    "streams": list(i.streams),
+                    "package": i.package,
+                    "description": i.description,
+                }
+                for i in infos
+            ]
+        )
         return
     table = Table("name", "kind", "streams", "package", title="connectors")
     for i in infos:

@@ -46,8 +46,12 @@ def status_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
     engine = open_engine(ctx, require_migrated=False)
     with database_errors(engine.url):
         current = current_revision(engine)
-    info = {"url": redacted_url(engine.url), "current": current, "head": head_revision(),
-            "up_to_date": current == head_revision()}
+    info = {
+        "url": redacted_url(engine.url),
+        "current": current,
+        "head": head_revision(),
+        "up_to_date": current == head_revision(),
+    }
     if as_json:
         print_json(info)
     else:

@@ -26,8 +26,13 @@ def demo(
 
     console = state_of(ctx).console
     engine = open_engine(ctx, require_migrated=False)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("migrating the store", total=None)
         with database_errors(engine.url):
             upgrade(engine)

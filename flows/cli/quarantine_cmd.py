@@ -27,10 +27,20 @@ def list_cmd(
 ) -> None:
     """List quarantined records, newest first, with the rule that rejected each."""
     engine = open_engine(ctx)
-    query = sa.select(
-        quarantine.c.id, quarantine.c.connector, quarantine.c.stream, quarantine.c.rule,
-        quarantine.c.reason, quarantine.c.source_offset, quarantine.c.status, quarantine.c.created_at,
-    ).order_by(quarantine.c.id.desc()).limit(limit)
+    query = (
+        sa.select(
+            quarantine.c.id,
+            quarantine.c.connector,
+            quarantine.c.stream,
+            quarantine.c.rule,
+            quarantine.c.reason,
+            quarantine.c.source_offset,
+            quarantine.c.status,
+            quarantine.c.created_at,
+        )
+        .order_by(quarantine.c.id.desc())
+        .limit(limit)
+    )
     if status != "all":
         if status not in ("open", "replayed", "discarded"):
             raise ConfigError(f"unknown status {status!r}: use open, replayed, discarded or all")
@@ -45,8 +55,15 @@ def list_cmd(
         return
     table = Table("id", "connector", "stream", "rule", "reason", "offset", "status", title="quarantine")
     for r in rows:
-        table.add_row(str(r["id"]), r["connector"], r["stream"], r["rule"], r["reason"],
-                      r["source_offset"] or "", r["status"])
+        table.add_row(
+            str(r["id"]),
+            r["connector"],
+            r["stream"],
+            r["rule"],
+            r["reason"],
+            r["source_offset"] or "",
+            r["status"],
+        )
     state_of(ctx).console.print(table)
 
 
@@ -67,8 +84,19 @@ def show_cmd(
         print_json(data)
         return
     console = state_of(ctx).console
-    for key in ("id", "connector", "stream", "rule", "reason", "record_key", "source_offset", "run_id",
-                "status", "created_at", "resolved_at"):
+    for key in (
+        "id",
+        "connector",
+        "stream",
+        "rule",
+        "reason",
+        "record_key",
+        "source_offset",
+        "run_id",
+        "status",
+        "created_at",
+        "resolved_at",
+    ):
         console.print(f"[bold]{key}[/bold]: {data[key]}")
     console.print("[bold]raw[/bold]:")
     console.print_json(data=data["raw"])

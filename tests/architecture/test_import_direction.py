@@ -53,7 +53,9 @@ def test_every_import_points_the_way_design_md_allows() -> None:
 
 def test_the_checker_catches_a_wrong_way_import(tmp_path: Path) -> None:
     wrong = tmp_path / "bad.py"
-    wrong.write_text("def f():\n    from flows.cli import main\n    import dms_core.pricing\n", encoding="utf-8")
+    wrong.write_text(
+        "def f():\n    from flows.cli import main\n    import dms_core.pricing\n", encoding="utf-8"
+    )
     assert project_imports(wrong) == [(2, "flows"), (3, "dms_core")]
 
 

@@ -38,7 +38,11 @@ PROBE = textwrap.dedent(
 
 def test_importing_every_module_touches_no_network_and_creates_no_store(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", PROBE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -49,7 +53,13 @@ def test_importing_every_module_touches_no_network_and_creates_no_store(tmp_path
 def test_the_cli_module_does_not_import_airbyte_cdk(tmp_path: Path) -> None:
     # airbyte_cdk reconfigures the root logger on import; the CLI must stay clear of it.
     code = "import sys, flows.cli.app, flows.cli.commands; print('airbyte_cdk' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "False"

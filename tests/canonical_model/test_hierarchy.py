@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from canonical_model.errors import ValidationError
-from canonical_model.store.hierarchy import is_in_subtree, refresh_dealer_closure, subtree_codes, subtree_select
+from canonical_model.store.hierarchy import (
+    is_in_subtree,
+    refresh_dealer_closure,
+    subtree_codes,
+    subtree_select,
+)
 from canonical_model.tables import dealer_closure, dealers
 
 TREE = [  # code, level, parent
@@ -24,7 +29,9 @@ TREE = [  # code, level, parent
 
 
 def _insert(conn: sa.Connection, rows: list[tuple[str, int, str | None]]) -> None:
-    conn.execute(dealers.insert(), [{"code": c, "name": c, "level": lv, "parent_code": p} for c, lv, p in rows])
+    conn.execute(
+        dealers.insert(), [{"code": c, "name": c, "level": lv, "parent_code": p} for c, lv, p in rows]
+    )
 
 
 def test_subtree_is_the_dealer_and_everything_below(engine: Engine) -> None:

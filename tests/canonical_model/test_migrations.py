@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -16,8 +17,6 @@ from canonical_model.store.migrations import (
     upgrade,
 )
 from canonical_model.tables import metadata
-
-import pytest
 
 
 def _user_tables(engine: Engine) -> set[str]:
@@ -43,7 +42,9 @@ def test_downgrade_to_base_removes_every_table(empty_engine: Engine) -> None:
 def test_migrated_schema_has_no_drift_from_the_table_definitions(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": False}
+        )
         diff = compare_metadata(context, metadata)
     assert diff == []
 

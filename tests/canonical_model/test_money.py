@@ -38,8 +38,10 @@ def test_rounding_is_half_up_to_the_minor_unit() -> None:
     assert Money(Decimal("2.5"), "JPY").rounded().amount == Decimal("3")
 
 
-@given(st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False, allow_infinity=False),
-       st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False, allow_infinity=False))
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False, allow_infinity=False),
+)
 def test_money_addition_is_exact(a: Decimal, b: Decimal) -> None:
     assert (Money(a) + Money(b)).amount == a + b
     assert (Money(a) + Money(b) - Money(b)).amount == a

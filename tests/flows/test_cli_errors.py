@@ -18,7 +18,10 @@ def dmshub(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproce
     environ.update(env or {})
     return subprocess.run(
         [sys.executable, "-c", "import sys; from flows.cli import main; sys.exit(main())", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
     )
 
