@@ -11,11 +11,18 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from pathlib import Path
 
 from alembic import command
 
 from canonical_model.store.database import create_engine
 from canonical_model.store.migrations import alembic_config, upgrade
+
+
+def _next_id() -> str:
+    # Sequential ids (0001, 0002, ...) read better in `db status` than random hex.
+    versions = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+    return f"{len(list(versions.glob('[0-9]*.py'))) + 1:04d}"
 
 
 def main(argv: list[str]) -> int:
@@ -31,7 +38,7 @@ def main(argv: list[str]) -> int:
     try:
         upgrade(engine)
         with engine.begin() as conn:
-            command.revision(alembic_config(conn), message=argv[0], autogenerate=True)
+            command.revision(alembic_config(conn), message=argv[0], autogenerate=True, rev_id=_next_id())
     finally:
         engine.dispose()
         with admin.begin() as conn:

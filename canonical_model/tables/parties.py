@@ -27,6 +27,7 @@ regions = sa.Table(
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("level", sa.String(16), nullable=False),
     sa.Column("parent_code", sa.String(6), sa.ForeignKey("regions.code"), nullable=True),
+    *lineage_columns(),
     sa.CheckConstraint("level IN ('province', 'city', 'district')", name="level"),
 )
 

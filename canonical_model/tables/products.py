@@ -48,5 +48,6 @@ unit_conversions = sa.Table(
     sa.Column("sku", sa.String(40), sa.ForeignKey("products.sku"), primary_key=True),
     sa.Column("unit", sa.String(8), primary_key=True, comment="CS, PK, ..."),
     sa.Column("factor", QTY, nullable=False, comment="base units in one of this unit"),
+    *lineage_columns(),
     sa.CheckConstraint("factor > 0", name="factor"),
 )

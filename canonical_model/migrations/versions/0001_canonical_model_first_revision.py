@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:30:08.296839
+Create Date: 2026-11-22 02:42:43.582486
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
 from sqlalchemy.dialects import postgresql
 
 from canonical_model.tables import base
@@ -384,6 +385,13 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("parent_code", sa.String(length=6), nullable=True),
+        sa.Column("source_system", sa.String(length=64), nullable=True),
+        sa.Column("source_key", sa.String(length=255), nullable=True),
+        sa.Column("sync_run_id", sa.String(length=36), nullable=True),
+        sa.Column("payload_hash", sa.String(length=64), nullable=True),
+        sa.Column("created_at", base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", base.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("level IN ('province', 'city', 'district')", name=op.f("ck_regions_level")),
         sa.ForeignKeyConstraint(
             ["parent_code"], ["regions.code"], name=op.f("fk_regions_parent_code_regions")
@@ -945,6 +953,13 @@ def upgrade() -> None:
             nullable=False,
             comment="base units in one of this unit",
         ),
+        sa.Column("source_system", sa.String(length=64), nullable=True),
+        sa.Column("source_key", sa.String(length=255), nullable=True),
+        sa.Column("sync_run_id", sa.String(length=36), nullable=True),
+        sa.Column("payload_hash", sa.String(length=64), nullable=True),
+        sa.Column("created_at", base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", base.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("factor > 0", name=op.f("ck_unit_conversions_factor")),
         sa.ForeignKeyConstraint(["sku"], ["products.sku"], name=op.f("fk_unit_conversions_sku_products")),
         sa.PrimaryKeyConstraint("sku", "unit", name=op.f("pk_unit_conversions")),
