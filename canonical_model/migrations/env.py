@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
@@ -11,7 +11,7 @@ from canonical_model.tables import metadata
 config = context.config
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     # Our column types live in canonical_model.tables.base; migrations import that module.
     module = getattr(obj, "__module__", "")
     if type_ == "type" and module == "canonical_model.tables.base":

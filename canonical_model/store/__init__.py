@@ -13,7 +13,12 @@ from canonical_model.store.batch import (
     start_run,
 )
 from canonical_model.store.database import create_engine, database_errors, redacted_url, resolve_url
-from canonical_model.store.hierarchy import is_in_subtree, refresh_dealer_closure, subtree_codes, subtree_select
+from canonical_model.store.hierarchy import (
+    is_in_subtree,
+    refresh_dealer_closure,
+    subtree_codes,
+    subtree_select,
+)
 from canonical_model.store.merge import MERGE_METHOD_FOR_DIALECT, MergeResult, merge_rows, soft_delete_missing
 
 __all__ = [

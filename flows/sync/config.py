@@ -30,7 +30,8 @@ def _prefect_secret(name: str) -> str:
     except ImportError as exc:  # pragma: no cover - prefect is a dependency
         raise ConfigError("Prefect is needed to read Secret blocks") from exc
     try:
-        value = Secret.load(name).get()
+        block: Any = Secret.load(name)  # sync context: a block, not a coroutine
+        value = block.get()
     except ValueError as exc:
         raise ConfigError(f"Prefect Secret block {name!r} not found") from exc
     return str(value)
@@ -82,8 +83,10 @@ def load_config(
     try:
         data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"config file {file} is not valid {'JSON' if file.suffix == '.json' else 'YAML'}: "
-                          f"{str(exc).splitlines()[0]}") from exc
+        raise ConfigError(
+            f"config file {file} is not valid {'JSON' if file.suffix == '.json' else 'YAML'}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"config file {file} must hold an object (key: value pairs)")
     resolved: dict[str, Any] = resolve_secrets(data, env=env, secret_lookup=secret_lookup)
