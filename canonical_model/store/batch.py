@@ -38,7 +38,7 @@ __all__ = [
     "start_run",
 ]
 
-RUN_MODES = ("incremental", "full_refresh")
+RUN_MODES = ("incremental", "full_refresh", "replay")
 RUN_OUTCOMES = ("succeeded", "failed", "partial")
 _COUNTERS = ("records_read", "records_loaded", "records_rejected", "records_deleted")
 

@@ -14,9 +14,14 @@ def register(app: typer.Typer) -> None:
     global _registered
     if _registered:
         return
-    from flows.cli import connectors_cmd, demo_cmd, quarantine_cmd
+    from flows.cli import connector_cmd, connectors_cmd, demo_cmd, mapping_cmd, quarantine_cmd, sync_cmd
 
     app.command("demo")(demo_cmd.demo)
+    app.command("sync")(sync_cmd.sync)
+    app.command("connector", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+        connector_cmd.connector
+    )
     app.add_typer(connectors_cmd.app, name="connectors")
+    app.add_typer(mapping_cmd.app, name="mapping")
     app.add_typer(quarantine_cmd.app, name="quarantine")
     _registered = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -100,3 +101,51 @@ def show_cmd(
         console.print(f"[bold]{key}[/bold]: {data[key]}")
     console.print("[bold]raw[/bold]:")
     console.print_json(data=data["raw"])
+
+
+@app.command("replay")
+def replay_cmd(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Quarantine ids (default: all open that match).")
+    ] = None,
+    connector: Annotated[str | None, typer.Option(help="Only this connector.")] = None,
+    stream: Annotated[str | None, typer.Option(help="Only this stream.")] = None,
+    rule: Annotated[str | None, typer.Option(help="Only records rejected by this rule.")] = None,
+    mappings: Annotated[
+        list[Path] | None, typer.Option("--mappings", help="Extra folder of mapping specs (repeatable).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Map open quarantined records again (after fixing the mapping or reference data).
+
+    Records that now pass are loaded and marked replayed; the others stay open with
+    their new reason. Exit code 1 if any record still fails.
+    """
+    from flows.sync.replay import replay_quarantine
+
+    engine = open_engine(ctx)
+    result = replay_quarantine(
+        engine,
+        connector=connector,
+        stream=stream,
+        rule=rule,
+        ids=ids or (),
+        mapping_dirs=tuple(mappings or ()),
+    )
+    if as_json:
+        print_json(
+            {
+                "replayed": result.replayed,
+                "still_failing": result.still_failing,
+                "by_stream": {
+                    k: {"replayed": a, "still_failing": b} for k, (a, b) in result.by_stream.items()
+                },
+            }
+        )
+    else:
+        state_of(ctx).console.print(
+            f"replayed {result.replayed} record(s); {result.still_failing} still failing", highlight=False
+        )
+    if result.still_failing:
+        raise typer.Exit(1)
