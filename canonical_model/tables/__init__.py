@@ -31,7 +31,13 @@ from canonical_model.tables.integration import (
     sync_runs,
     sync_state,
 )
-from canonical_model.tables.logistics import SHIPMENT_EVENT_CODES, shipment_events, shipment_lines, shipments
+from canonical_model.tables.logistics import (
+    SHIPMENT_EVENT_CODES,
+    ShipmentEventCode,
+    shipment_events,
+    shipment_lines,
+    shipments,
+)
 from canonical_model.tables.orders import (
     ORDER_STATUSES,
     external_refs,
@@ -66,6 +72,7 @@ __all__ = [
     "SHIPMENT_EVENT_CODES",
     "ExactDecimal",
     "JSONType",
+    "ShipmentEventCode",
     "UTCDateTime",
     "authorizations",
     "contracts",

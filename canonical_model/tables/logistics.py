@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import sqlalchemy as sa
 
 from canonical_model.tables.base import QTY, UTCDateTime, lineage_columns, metadata
 
-__all__ = ["SHIPMENT_EVENT_CODES", "shipment_events", "shipment_lines", "shipments"]
+__all__ = ["SHIPMENT_EVENT_CODES", "ShipmentEventCode", "shipment_events", "shipment_lines", "shipments"]
 
 # One vocabulary for every carrier; connectors map 快递100 states / 顺丰 opCodes onto it.
-SHIPMENT_EVENT_CODES = (
+ShipmentEventCode = Literal[
     "created",
     "picked_up",
     "in_transit",
@@ -18,7 +20,8 @@ SHIPMENT_EVENT_CODES = (
     "exception",
     "returned",
     "cancelled",
-)
+]
+SHIPMENT_EVENT_CODES: tuple[str, ...] = get_args(ShipmentEventCode)
 
 shipments = sa.Table(
     "shipments",

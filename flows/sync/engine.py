@@ -29,6 +29,7 @@ from canonical_model.store.batch import (
     start_run,
 )
 from canonical_model.store.merge import soft_delete_missing
+from canonical_model.store.merge_encode import json_safe
 from canonical_model.tables import sync_run_streams, sync_runs, table
 from connectors.contract import Batch, HubSource, HubStream
 from connectors.redaction import redact, secret_values
@@ -140,7 +141,7 @@ def _sync_stream(
         outcome.seconds_read += read_seconds
         if first:
             report = enforce_drift(detect_drift(spec, batch.frame, previous_schema), spec.drift)
-            outcome.drift = _jsonable(asdict(report))
+            outcome.drift = json_safe(asdict(report))
             first = False
         started = time.perf_counter()
         mapped = mapping.apply(batch.frame, source_offsets=_offsets(batch))
@@ -262,11 +263,3 @@ def _timed(batches: Iterator[Batch]) -> Iterator[tuple[Batch, float]]:
         except StopIteration:
             return
         yield batch, time.perf_counter() - started
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
