@@ -94,6 +94,7 @@ def run_sync(
         for stream in streams:
             outcome = StreamResult(stream.name, entity="")
             result.streams.append(outcome)
+            _open_stream_record(engine, run_id, stream.name)
             try:
                 with stream_lock(engine, request.connector, stream.name):
                     _sync_stream(engine, request, stream, run_id, outcome, progress)
@@ -135,7 +136,6 @@ def _sync_stream(
         mapping = compile_mapping(spec, reference=load_reference_data(conn, spec))
         previous_schema = _previous_schema(conn, request.connector, stream.name)
         start_state = None if request.full_refresh else _stream_state(conn, request.connector, stream)
-    add_stream_counts_tx(engine, run_id, stream.name)
     first = True
     for batch, read_seconds in _timed(stream.read_batches(start_state, lookback=request.lookback)):
         outcome.seconds_read += read_seconds
@@ -166,8 +166,8 @@ def _sync_stream(
             add_stream_counts(conn, run_id, stream.name, deleted=outcome.deleted)
 
 
-def add_stream_counts_tx(engine: sa.Engine, run_id: str, stream: str) -> None:
-    """Create the stream's run row up front, so a stream that reads nothing still shows."""
+def _open_stream_record(engine: sa.Engine, run_id: str, stream: str) -> None:
+    """Create the stream's run row before anything can fail, so every failure is recorded."""
     with engine.begin() as conn:
         add_stream_counts(conn, run_id, stream)
 
