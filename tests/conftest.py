@@ -98,3 +98,15 @@ def pg_engine(pg_schema_url: str) -> Iterator[Engine]:
     metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server (its own SQLite) for the whole session's real flow runs.
+
+    Starting it takes ~20 s on two cores; the 90 s timeout leaves room on a loaded machine.
+    """
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
