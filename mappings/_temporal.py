@@ -9,6 +9,7 @@ ones the offset of the others. Dates beyond pandas' nanosecond range (SAP's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -103,7 +104,7 @@ def _parse_datetimes(part: pd.Series[Any], fmt: str, timezone: str) -> npt.NDArr
 def _to_datetime(part: pd.Series[Any], fmt: str, *, utc: bool) -> npt.NDArray[np.datetime64]:
     try:
         stamps = pd.to_datetime(part, format=fmt, utc=utc, errors="coerce")
-    except (ValueError, TypeError, pd.errors.OutOfBoundsDatetime):  # e.g. offsets we did not spot
+    except (ValueError, TypeError, re.error, pd.errors.OutOfBoundsDatetime):  # e.g. offsets we missed
         return np.full(len(part), _NAT, dtype="datetime64[ns]")
     if getattr(stamps.dt, "tz", None) is not None:
         if not utc:  # an offset slipped into the "naive" group: refuse rather than guess
@@ -134,7 +135,7 @@ def _parse_dates(part: pd.Series[Any], fmt: str) -> tuple[Mask, npt.NDArray[np.o
         if getattr(stamps.dt, "tz", None) is not None:
             stamps = stamps.dt.tz_localize(None)
         dates[got] = stamps[got].dt.date.to_numpy(dtype=object)
-    except (ValueError, TypeError, pd.errors.OutOfBoundsDatetime):
+    except (ValueError, TypeError, re.error, pd.errors.OutOfBoundsDatetime):
         got = np.zeros(len(part), dtype=bool)
     if fmt != "ISO8601" and not got.all():
         # Beyond 2262 (pandas' nanosecond limit): Arrow parses, the round trip refuses Feb 30.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -135,6 +135,10 @@ def _cast_plan(
                     f"ISO8601{', unix or unix_ms' if parse == 'datetime' else ''}",
                     "format",
                 )
+            if not special:
+                problem = _strftime_problem(fmt)
+                if problem:
+                    fail(f"format {fmt!r}: {problem}", "format")
     if fs.timezone is not None:
         if not temporal:
             fail("timezone applies to date and datetime casts", "timezone")
@@ -161,6 +165,16 @@ def _cast_plan(
         length=column.length if column else None,
         int_bits=column.int_bits if column else None,
     )
+
+
+def _strftime_problem(fmt: str) -> str | None:
+    try:
+        datetime.strptime("", fmt)
+    except ValueError:
+        return None  # the pattern compiled; the empty text just does not match it
+    except re.error as exc:  # e.g. the same directive twice
+        return str(exc).split(" at position")[0]
+    return None
 
 
 def _typed(text: str | None, cast: CastPlan, fail: Callable[[str], NoReturn]) -> Any:
@@ -220,6 +234,8 @@ def _checks(
 
             if op not in FIELD_CHECK_OPS:
                 bad(f"unknown check (expected one of: {', '.join(FIELD_CHECK_OPS)})")
+            if operand is None or (isinstance(operand, list) and None in operand):
+                bad("needs a value")
             if op in _SYMBOL:
                 if cast.kind in ("bool", "json") and op not in ("eq", "ne"):
                     bad(f"{cast.kind} values have no order")

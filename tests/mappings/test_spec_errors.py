@@ -210,3 +210,20 @@ def test_a_field_given_as_a_list_says_what_is_expected() -> None:
         f"{FILE}:6: field 'lot': lot: expected a mapping of options, e.g. {{from: column}}, "
         "or a source column name"
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("  on_hand: {from: q, checks: [{ge: }]}\n", "field 'on_hand': check ge: needs a value"),
+        ("  lot: {from: l, checks: [{in: [A, null]}]}\n", "field 'lot': check in: needs a value"),
+        (
+            "  expiry_date: {from: e, format: '%d%d%Y'}\n",
+            "field 'expiry_date': format '%d%d%Y': redefinition of group name 'd' as group 2; was group 1",
+        ),
+    ],
+)
+def test_incomplete_checks_and_broken_formats_are_spec_errors(field: str, message: str) -> None:
+    with pytest.raises(MappingSpecError) as caught:
+        parse_spec(HEAD + OK_FIELDS + field, path=FILE)
+    assert str(caught.value) == f"{FILE}:6: {message}"
