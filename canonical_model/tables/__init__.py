@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from canonical_model.tables.access import api_keys
 from canonical_model.tables.base import (
     MONEY,
     QTY,
@@ -74,6 +75,7 @@ __all__ = [
     "JSONType",
     "ShipmentEventCode",
     "UTCDateTime",
+    "api_keys",
     "authorizations",
     "contracts",
     "dealer_closure",

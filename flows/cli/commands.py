@@ -14,7 +14,15 @@ def register(app: typer.Typer) -> None:
     global _registered
     if _registered:
         return
-    from flows.cli import connector_cmd, connectors_cmd, demo_cmd, mapping_cmd, quarantine_cmd, sync_cmd
+    from flows.cli import (
+        connector_cmd,
+        connectors_cmd,
+        demo_cmd,
+        mapping_cmd,
+        quarantine_cmd,
+        serve_cmd,
+        sync_cmd,
+    )
 
     app.command("demo")(demo_cmd.demo)
     app.command("sync")(sync_cmd.sync)
@@ -24,4 +32,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(connectors_cmd.app, name="connectors")
     app.add_typer(mapping_cmd.app, name="mapping")
     app.add_typer(quarantine_cmd.app, name="quarantine")
+    app.command("serve")(serve_cmd.serve)
+    app.add_typer(serve_cmd.apikey_app, name="apikey")
     _registered = True

@@ -54,3 +54,23 @@ def test_check_migrated_names_the_command_to_run(empty_engine: Engine) -> None:
         check_migrated(empty_engine)
     upgrade(empty_engine)
     check_migrated(empty_engine)
+
+
+def test_upgrading_an_older_store_keeps_its_rows(empty_engine: Engine) -> None:
+    from canonical_model.tables import dealers
+
+    upgrade(empty_engine, "0001")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            dealers.insert().values(code="BRAND", name="品牌", level=0, created_at=_now(), updated_at=_now())
+        )
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(sa.select(dealers.c.name)).scalars().all() == ["品牌"]
+    assert current_revision(empty_engine) == head_revision()
+
+
+def _now() -> object:
+    from canonical_model.tables import utcnow
+
+    return utcnow()
