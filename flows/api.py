@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
-__all__ = ["build_app", "extra_routers"]
+from connectors.webhook import WebhookReceiver
 
-
-def extra_routers() -> list[APIRouter]:
-    """Routers that need more than the DMS core (webhooks need connectors' verifiers)."""
-    return []
+__all__ = ["build_app"]
 
 
-def build_app(engine: sa.Engine) -> FastAPI:
-    """The app ``dmshub serve`` runs."""
+def build_app(engine: sa.Engine, *, receivers: Mapping[str, WebhookReceiver] | None = None) -> FastAPI:
+    """The app ``dmshub serve`` runs: the DMS API, and ``/webhooks/{name}`` for ``receivers``."""
     from dms_core.api import create_app
+    from flows.webhooks import webhook_router
 
-    return create_app(engine, extra_routers=extra_routers())
+    return create_app(engine, extra_routers=[webhook_router(receivers or {}, engine)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,15 +17,28 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    webhooks: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="DMSHUB_WEBHOOKS", help="Webhook endpoints: {name: {connector, config}} (YAML/JSON)."
+        ),
+    ] = None,
 ) -> None:
-    """Serve the DMS API (OpenAPI docs at /docs) on HOST:PORT."""
+    """Serve the DMS API and the webhook endpoints (OpenAPI docs at /docs) on HOST:PORT."""
     import uvicorn
 
     from flows.api import build_app
+    from flows.webhooks import load_receivers
 
     engine = open_engine(ctx)
-    state_of(ctx).console.print(f"DMS Hub API on http://{host}:{port} (docs at /docs)")
-    uvicorn.run(build_app(engine), host=host, port=port, workers=workers, log_level="info")
+    receivers = load_receivers(webhooks) if webhooks else {}
+    console = state_of(ctx).console
+    console.print(f"DMS Hub API on http://{host}:{port} (docs at /docs)")
+    for name in receivers:
+        console.print(f"  webhook: POST http://{host}:{port}/webhooks/{name}")
+    uvicorn.run(
+        build_app(engine, receivers=receivers), host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 @apikey_app.command("create")
