@@ -198,3 +198,51 @@ def _cursor(plan: Plan, batch: Batch) -> pd.Series[Any] | None:
 
 def _in_spec_order(plan: Plan) -> list[FieldPlan]:
     return [plan.field(name) for name in plan.spec.fields]
+
+
+def settle_self_references(
+    plan: Plan, batch: Batch, keys: Mapping[str, npt.NDArray[np.object_]], rejected: Mask
+) -> None:
+    """Reject rows whose same-batch referent was itself rejected, until nothing changes.
+
+    ``lookup_fields`` lets a row point at another row of its batch (a dealer's parent in
+    the same file). If that parent is rejected by a later rule, the child would reach the
+    store pointing at nothing, so it is rejected too — and its own children after it.
+    """
+    fields = [
+        (order, fp)
+        for order, fp in enumerate(_in_spec_order(plan))
+        if fp.lookup is not None
+        and fp.lookup.partition(".")[0] == plan.spec.entity
+        and fp.lookup.partition(".")[2] in batch.vecs
+        and fp.lookup.partition(".")[2] != fp.name
+    ]
+    if not fields:
+        return
+    while True:
+        changed = False
+        for order, fp in fields:
+            assert fp.lookup is not None
+            column = fp.lookup.partition(".")[2]
+            vec, peer = batch.vecs[fp.name], batch.vecs[column]
+            text = value_text(vec, fp)
+            known = np.asarray(text.isin(keys[fp.lookup]).fillna(False), dtype=bool)
+            alive = ~peer.null & ~batch.bad[column] & ~rejected
+            peers = value_text(peer, plan.field(column))[alive].to_numpy(dtype=object)
+            in_batch = np.asarray(text.isin(peers).fillna(False), dtype=bool)
+            orphan = ~rejected & ~vec.null & ~batch.bad[fp.name] & ~known & ~in_batch
+            if orphan.any():
+                shown = to_objects(text)
+                batch.fail(
+                    Step.LOOKUP,
+                    order,
+                    f"lookup:{fp.name}",
+                    orphan,
+                    lambda pos, t=shown, n=fp.name, r=fp.lookup: (
+                        f"{n}: {show(t[pos])} is not a known {r} (its row in this batch was rejected)"
+                    ),
+                )
+                rejected |= orphan
+                changed = True
+        if not changed:
+            return

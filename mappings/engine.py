@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mappings._produce import Batch, Units, produce_field
-from mappings._verify import check_fields, check_rows, find_duplicates, lookup_fields
+from mappings._verify import check_fields, check_rows, find_duplicates, lookup_fields, settle_self_references
 from mappings.errors import MappingError
 from mappings.plan import Plan
 from mappings.reference import ReferenceData
@@ -104,6 +104,9 @@ class CompiledMapping:
         for failure in batch.failures:
             rejected |= failure.mask
         find_duplicates(self.plan, batch, rejected)
+        for failure in batch.failures:
+            rejected |= failure.mask
+        settle_self_references(self.plan, batch, self._keys, rejected)
         rejected, rejects = build_rejects(
             batch.failures, batch.frame, source_offsets=offsets, record_keys=self._record_keys(batch)
         )

@@ -136,6 +136,7 @@ def _sync_stream(
         mapping = compile_mapping(spec, reference=load_reference_data(conn, spec))
         previous_schema = _previous_schema(conn, request.connector, stream.name)
         start_state = None if request.full_refresh else _stream_state(conn, request.connector, stream)
+    refers_to_itself = any(lookup.partition(".")[0] == spec.entity for lookup in mapping.plan.lookups)
     first = True
     for batch, read_seconds in _timed(stream.read_batches(start_state, lookback=request.lookback)):
         outcome.seconds_read += read_seconds
@@ -156,6 +157,10 @@ def _sync_stream(
         outcome.updated += merged.updated
         outcome.unchanged += merged.unchanged
         outcome.batches += 1
+        if refers_to_itself:
+            # Rows this batch committed (a dealer) are valid referents for the next batch (its children).
+            with engine.connect() as conn:
+                mapping = compile_mapping(spec, reference=load_reference_data(conn, spec))
         if progress is not None:
             progress(outcome)
     if request.full_refresh:

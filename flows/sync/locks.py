@@ -23,9 +23,13 @@ class SyncAlreadyRunning(HubError):
     """Another process is syncing the same connector stream right now."""
 
 
-def lock_key(connector: str, stream: str) -> int:
-    """A stable signed 64-bit key for ``connector/stream``."""
-    digest = hashlib.blake2b(f"dmshub-sync:{connector}/{stream}".encode(), digest_size=8).digest()
+def lock_key(connector: str, stream: str, scope: str = "") -> int:
+    """A stable signed 64-bit key for ``connector/stream`` in one store (``scope``: database.schema).
+
+    Advisory locks are server-wide, so two stores on one server (a schema each) must not
+    share keys.
+    """
+    digest = hashlib.blake2b(f"dmshub-sync:{scope}:{connector}/{stream}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -35,8 +39,11 @@ def stream_lock(engine: sa.Engine, connector: str, stream: str) -> Iterator[None
     if engine.dialect.name != "postgresql":
         yield
         return
-    key = lock_key(connector, stream)
     with engine.connect() as conn:
+        scope = ".".join(
+            str(p) for p in conn.execute(sa.text("SELECT current_database(), current_schema()")).one()
+        )
+        key = lock_key(connector, stream, scope)
         got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         conn.commit()
         if not got:
