@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,123 @@ def _rest_kwargs() -> dict[str, Any]:
     return {"transport": sandbox_transport(_rest_sandbox()), "sleep": lambda seconds: None}
 
 
+@contextmanager
+def _oracle_fusion(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    from connectors.oracle_fusion.sandbox import SANDBOX_URL, SANDBOX_USER
+
+    base = {"base_url": SANDBOX_URL, "page_size": 7}
+    yield (
+        {**base, "auth": {"type": "basic", "username": SANDBOX_USER, "password": f"Welcome1-{CANARY}"}},
+        {**base, "auth": {"type": "basic", "username": SANDBOX_USER, "password": f"revoked-{CANARY}"}},
+    )
+
+
+def _oracle_fusion_kwargs() -> dict[str, Any]:
+    from connectors.oracle_fusion.sandbox import SANDBOX_USER, FusionSandbox
+
+    return {"transport": FusionSandbox.seeded(users={SANDBOX_USER: f"Welcome1-{CANARY}"}).transport()}
+
+
+@contextmanager
+def _oracle_ebs(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    from connectors.oracle_ebs.sandbox import SANDBOX_URL, SANDBOX_USER
+
+    base = {"base_url": SANDBOX_URL, "username": SANDBOX_USER, "page_size": 4}
+    yield ({**base, "password": f"welcome1-{CANARY}"}, {**base, "password": f"revoked-{CANARY}"})
+
+
+def _oracle_ebs_kwargs() -> dict[str, Any]:
+    from connectors.oracle_ebs.sandbox import SANDBOX_USER, EbsSandbox
+
+    return {"transport": EbsSandbox.seeded(users={SANDBOX_USER: f"welcome1-{CANARY}"}).transport()}
+
+
+_FLUX_SECRET = f"flux-{CANARY}"
+_TMS_SECRET = f"tms-{CANARY}"
+_K100_KEY = f"k100-{CANARY}"
+_SF_CHECKWORD = f"sf-{CANARY}"
+_SANDBOX_EPOCH = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+@contextmanager
+def _wms_flux(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    base = {
+        "base_url": "http://flux.sandbox.invalid/datahub/FluxWmsJsonApi/",
+        "app_key": "sandbox-flux-appkey",
+        "app_token": "sandbox-flux-apptoken",
+        "client_customerid": "FLUXWMSJSON",
+        "customer_id": "OWNER01",
+        "warehouse_ids": ["WH01", "WH02"],
+        "page_size": 5,
+    }
+    yield {**base, "app_secret": _FLUX_SECRET}, {**base, "app_secret": f"revoked-{CANARY}"}
+
+
+def _wms_flux_kwargs() -> dict[str, Any]:
+    from connectors.wms_flux.sandbox import FluxSandbox
+
+    sandbox = FluxSandbox.demo(skus=4, shipped_from=_SANDBOX_EPOCH, app_secret=_FLUX_SECRET)
+    return {"transport": sandbox.transport, "sleep": lambda seconds: None}
+
+
+@contextmanager
+def _tms(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    base = {"base_url": "https://tms.sandbox.invalid/rest", "app_key": "sandbox-tms-key", "page_size": 3}
+    yield {**base, "app_secret": _TMS_SECRET}, {**base, "app_secret": f"revoked-{CANARY}"}
+
+
+def _tms_kwargs() -> dict[str, Any]:
+    from connectors.tms.sandbox import TmsSandbox
+
+    sandbox = TmsSandbox.demo(start=_SANDBOX_EPOCH, app_secret=_TMS_SECRET)
+    return {"transport": sandbox.transport, "sleep": lambda seconds: None}
+
+
+@contextmanager
+def _kuaidi100(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    base = {
+        "customer": "SANDBOX0000CUSTOMER",
+        "base_url": "https://poll.kuaidi100.sandbox.invalid",
+        "waybills": [
+            {"company": "shunfeng", "number": "SF1000000001", "shipment_no": "SH-0001"},
+            {"company": "yuantong", "number": "YT2000000002"},
+        ],
+    }
+    yield {**base, "key": _K100_KEY, "salt": f"salt-{CANARY}"}, {**base, "key": f"revoked-{CANARY}"}
+
+
+def _kuaidi100_kwargs() -> dict[str, Any]:
+    from connectors.logistics_kuaidi100.sandbox import Kuaidi100Sandbox
+
+    sandbox = Kuaidi100Sandbox.demo(start=_SANDBOX_EPOCH, key=_K100_KEY)
+    return {"transport": sandbox.transport, "sleep": lambda seconds: None}
+
+
+@contextmanager
+def _sf(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    base = {
+        "partner_id": "SANDBOX_PARTNER",
+        "base_url": "https://sfapi.sandbox.invalid/std/service",
+        "waybills": [{"number": "SF1000000001"}, {"number": "SF1000000002", "phone": "1234"}],
+    }
+    yield {**base, "checkword": _SF_CHECKWORD}, {**base, "checkword": f"revoked-{CANARY}"}
+
+
+def _sf_kwargs() -> dict[str, Any]:
+    from connectors.logistics_sf.sandbox import SfSandbox
+
+    sandbox = SfSandbox.demo(start=_SANDBOX_EPOCH, checkword=_SF_CHECKWORD)
+    return {"transport": sandbox.transport, "sleep": lambda seconds: None}
+
+
 CASES: dict[str, Case] = {
     "sample": Case(_sample),
     "file-drop": Case(_file_drop, lambda: {"transport": httpx.MockTransport(_refuse_all)}),
     "rest": Case(_rest, _rest_kwargs),
+    "oracle-fusion": Case(_oracle_fusion, _oracle_fusion_kwargs),
+    "oracle-ebs": Case(_oracle_ebs, _oracle_ebs_kwargs),
+    "wms-flux": Case(_wms_flux, _wms_flux_kwargs),
+    "tms": Case(_tms, _tms_kwargs),
+    "logistics-kuaidi100": Case(_kuaidi100, _kuaidi100_kwargs),
+    "logistics-sf": Case(_sf, _sf_kwargs),
 }
