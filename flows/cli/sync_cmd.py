@@ -100,6 +100,7 @@ def render_result(result: SyncResult, console: Console) -> None:
             status,
         )
     console.print(table)
+    console.print("new/upd/same: rows inserted / updated / unchanged; rej: quarantined; del: soft-deleted")
     for s in result.streams:
         if s.error:
             console.print(f"[red]{s.stream}[/red]: {s.error}", highlight=False)

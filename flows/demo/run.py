@@ -1,0 +1,90 @@
+"""The demo's steps, in order, each printing what it did. ``dmshub demo`` runs them.
+
+1. migrate the store and load the sample network's master data (dealers, products,
+   prices, ...) — its stock comes from the WMS instead, as in production;
+2. drop the WMS stock snapshot files (one per brand warehouse, three bad rows in one)
+   into ``.dmshub/demo/wms-drop`` and sync them with the real ``file-drop`` connector;
+3. show the run summary, the quarantined rows with their reasons, and the network
+   read back from the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from canonical_model.store.migrations import upgrade
+from canonical_model.tables import quarantine
+from flows.demo.load import load_sample_network, render_summary, summarize_network
+from flows.demo.sample_network import SampleNetwork, build_sample_network
+from flows.demo.stock_files import write_stock_snapshot
+from flows.sync.engine import SyncRequest, run_sync
+from flows.sync.result import SyncResult
+
+__all__ = ["demo_folder", "load_master_data", "run_demo", "sync_wms_stock"]
+
+
+def demo_folder(engine: sa.Engine) -> Path:
+    """Where the demo keeps its files: beside an embedded store, else ./.dmshub/demo."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    base = Path(database).parent if database and database != ":memory:" else Path(".dmshub")
+    folder = base / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def load_master_data(engine: sa.Engine, network: SampleNetwork) -> dict[str, int]:
+    """Step 1: the schema, then everything but stock (the WMS is the source of stock)."""
+    upgrade(engine)
+    return load_sample_network(engine, dataclasses.replace(network, stock_levels=[]))
+
+
+def sync_wms_stock(engine: sa.Engine, network: SampleNetwork, folder: Path) -> SyncResult:
+    """Step 2: the WMS drop (written once) synced through the file-drop connector."""
+    drop = folder / "wms-drop"
+    if not drop.exists():
+        drop.mkdir(parents=True)
+        write_stock_snapshot(network, drop)
+    config = {"path": str(drop.resolve()), "settle_seconds": 0}
+    (folder / "file-drop.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return run_sync(
+        engine, SyncRequest(connector="file-drop", config=config, streams=["stock"], trigger="demo")
+    )
+
+
+def render_quarantine(engine: sa.Engine, console: Console, *, connector: str = "file-drop") -> int:
+    """The open quarantined rows of ``connector`` with rule, reason and where they came from."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(quarantine.c.id, quarantine.c.rule, quarantine.c.reason, quarantine.c.source_offset)
+            .where(quarantine.c.connector == connector, quarantine.c.status == "open")
+            .order_by(quarantine.c.id)
+        ).all()
+    if rows:
+        table = Table("id", "rule", "reason", "source", title=f"quarantined by {connector}")
+        for r in rows:
+            table.add_row(str(r.id), r.rule, r.reason, r.source_offset or "")
+        console.print(table)
+    return len(rows)
+
+
+def run_demo(engine: sa.Engine, console: Console, *, seed: int = 2026) -> SyncResult:
+    """All steps; returns the stock sync's result."""
+    from flows.cli.sync_cmd import render_result
+
+    network = build_sample_network(seed=seed)
+    counts = load_master_data(engine, network)
+    console.print("[bold]1. master data[/bold]: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    folder = demo_folder(engine)
+    result = sync_wms_stock(engine, network, folder)
+    console.print(f"[bold]2. WMS stock sync[/bold] from {folder / 'wms-drop'}:")
+    render_result(result, console)
+    render_quarantine(engine, console)
+    console.print("[bold]3. the network, read back from the store[/bold]")
+    render_summary(summarize_network(engine), console)
+    return result
