@@ -1,0 +1,1 @@
+"""Benchmarks: the hub side by side with the physical limit (and, later, its peers)."""
