@@ -8,6 +8,7 @@ for a registered source without one.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -186,6 +187,43 @@ def _sf_kwargs() -> dict[str, Any]:
     return {"transport": sandbox.transport, "sleep": lambda seconds: None}
 
 
+@contextmanager
+def _wms_sftp(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """A real sshd (skipped locally without it, failing under CI) serving a drop folder."""
+    from connectors.wms_sftp.sandbox import (
+        SHIPMENT_FILE_COLUMNS,
+        shipment_rows,
+        write_drop_file,
+        write_inventory_file,
+    )
+    from connectors.wms_sftp.shapes import RECEIPT_COLUMNS
+    from tests.connectors.sshd import running_sshd
+
+    out, settled = tmp_path / "drop" / "out", time.time() - 3600
+    write_inventory_file(out / "inv_WH-SH_20260501.csv", 40, encoding="gbk", mtime=settled)
+    shipped = shipment_rows(
+        "SHP-1", order_no="SO-1", dealer_code="D-001", warehouse_code="WH-SH", lines=[("SKU-00001", "", 4)]
+    )
+    write_drop_file(out, "shp_20260501.csv", SHIPMENT_FILE_COLUMNS, shipped, mtime=settled)
+    received = [["RCV-1", "ASN-1", "WH-SH", "1", "SKU-00001", "", "24", "", "2026-05-01 09:00:00"]]
+    write_drop_file(out, "rcv_20260501.csv", RECEIPT_COLUMNS, received, mtime=settled)
+    (tmp_path / "drop" / "in").mkdir()
+    with running_sshd(tmp_path / "sshd") as server:
+        good = {
+            "host": server.host,
+            "port": server.port,
+            "username": server.user,
+            "private_key": server.client_private_key,
+            "known_hosts": server.known_hosts,
+            "out_dir": str(out),
+            "in_dir": str(tmp_path / "drop" / "in"),
+            "settle_seconds": 0,
+            "chunk_rows": 7,
+        }
+        bad = {**{k: v for k, v in good.items() if k != "private_key"}, "password": f"wrong-{CANARY}"}
+        yield good, bad
+
+
 CASES: dict[str, Case] = {
     "sample": Case(_sample),
     "file-drop": Case(_file_drop, lambda: {"transport": httpx.MockTransport(_refuse_all)}),
@@ -196,4 +234,5 @@ CASES: dict[str, Case] = {
     "tms": Case(_tms, _tms_kwargs),
     "logistics-kuaidi100": Case(_kuaidi100, _kuaidi100_kwargs),
     "logistics-sf": Case(_sf, _sf_kwargs),
+    "wms-sftp": Case(_wms_sftp),
 }
