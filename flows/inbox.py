@@ -91,6 +91,21 @@ def process_inbox(
 def _apply(conn: sa.Connection, connector: str, event_id: str, changes: list[dict[str, Any]]) -> None:
     by_entity: dict[str, list[dict[str, Any]]] = {}
     for change in changes:
-        by_entity.setdefault(str(change["entity"]), []).append(dict(change["row"]))
+        row = dict(change["row"])
+        for column, rank in (change.get("keep_furthest") or {}).items():
+            _keep_furthest(conn, table(str(change["entity"])), row, column, rank)
+        by_entity.setdefault(str(change["entity"]), []).append(row)
     for entity, rows in by_entity.items():
         merge_rows(conn, table(entity), rows, lineage={"source_system": connector, "source_key": event_id})
+
+
+def _keep_furthest(
+    conn: sa.Connection, target: sa.Table, row: dict[str, Any], column: str, rank: Mapping[str, int]
+) -> None:
+    """Keep the stored ``column`` when the row's value is not further along (out-of-order events)."""
+    query = sa.select(target.c[column]).where(*(c == row[c.name] for c in target.primary_key.columns))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    current = conn.execute(query).scalar_one_or_none()
+    if current is not None and rank.get(str(row.get(column)), -1) <= rank.get(str(current), -1):
+        row[column] = current
