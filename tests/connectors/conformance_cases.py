@@ -224,6 +224,41 @@ def _wms_sftp(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]
         yield good, bad
 
 
+@contextmanager
+def _sap_rfc(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    logon = {
+        "ashost": "sap-erp.example.invalid",
+        "sysnr": "00",
+        "client": "100",
+        "user": "HUB_RFC",
+        "lang": "ZH",
+        "customer_append_fields": ["ZZADCODE"],
+        "page_size": 2,
+        "availability": True,
+    }
+    yield {**logon, "passwd": f"pw-{CANARY}"}, {**logon, "passwd": f"revoked-{CANARY}"}
+
+
+def _sap_rfc_kwargs() -> dict[str, Any]:
+    from connectors.sap_rfc.sandbox import SapSandbox
+
+    return {"connection_factory": SapSandbox.demo(users={"HUB_RFC": f"pw-{CANARY}"}).connect}
+
+
+@contextmanager
+def _sap_odata(tmp_path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    base = {"base_url": "https://s4-sandbox.dmshub.invalid", "username": "HUB_COMM", "page_size": 5}
+    yield {**base, "password": f"pw-{CANARY}"}, {**base, "password": f"revoked-{CANARY}"}
+
+
+def _sap_odata_kwargs() -> dict[str, Any]:
+    from connectors.sap_odata.sandbox import SalesOrderSandbox
+
+    return {
+        "transport": httpx.MockTransport(SalesOrderSandbox.demo(users={"HUB_COMM": f"pw-{CANARY}"}).handle)
+    }
+
+
 CASES: dict[str, Case] = {
     "sample": Case(_sample),
     "file-drop": Case(_file_drop, lambda: {"transport": httpx.MockTransport(_refuse_all)}),
@@ -235,4 +270,6 @@ CASES: dict[str, Case] = {
     "logistics-kuaidi100": Case(_kuaidi100, _kuaidi100_kwargs),
     "logistics-sf": Case(_sf, _sf_kwargs),
     "wms-sftp": Case(_wms_sftp),
+    "sap-rfc": Case(_sap_rfc, _sap_rfc_kwargs),
+    "sap-odata": Case(_sap_odata, _sap_odata_kwargs),
 }

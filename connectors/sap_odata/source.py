@@ -1,0 +1,47 @@
+"""The ``sap-odata`` source."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import httpx
+
+from connectors.contract import HubSource, HubStream
+from connectors.sap_odata.client import SapODataClient
+from connectors.sap_odata.spec import SapODataConfig
+from connectors.sap_odata.streams import SalesOrdersStream
+
+__all__ = ["SapODataSource"]
+
+
+class SapODataSource(HubSource[SapODataConfig]):
+    """Sales orders of an S/4HANA system through ``API_SALES_ORDER_SRV`` (OData V2).
+
+    ``transport`` routes the HTTP client elsewhere (tests and the demo pass
+    ``httpx.MockTransport(sandbox.handle)``); without it, ``sandbox: true`` uses the built-in
+    demo sandbox and anything else the network.
+    """
+
+    spec_model = SapODataConfig
+    connector_name = "sap-odata"
+
+    def __init__(
+        self, *, transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        super().__init__()
+        self._transport = transport
+        self._sleep = sleep
+
+    def client(self, config: SapODataConfig) -> SapODataClient:
+        """A client for ``config`` on this source's transport."""
+        return SapODataClient(config, transport=self._transport, sleep=self._sleep)
+
+    def check_config(self, config: SapODataConfig) -> None:
+        """Read one order (proves host, credentials and authorization)."""
+        with self.client(config) as client:
+            client.entities("A_SalesOrder", {"$top": 1, "$select": "SalesOrder"})
+
+    def hub_streams(self, config: SapODataConfig) -> Sequence[HubStream]:
+        """``[sales_orders]``."""
+        return [SalesOrdersStream(lambda: self.client(config))]
