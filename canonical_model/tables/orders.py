@@ -111,7 +111,7 @@ order_payment_plan = sa.Table(
     sa.Column("amount", MONEY, nullable=False),
     sa.Column("due_date", sa.Date, nullable=True),
     sa.Column("paid_amount", MONEY, nullable=False, server_default="0"),
-    sa.Column("status", sa.String(12), nullable=False, server_default="open"),
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
     sa.CheckConstraint("kind IN ('deposit', 'balance', 'full')", name="kind"),
     sa.CheckConstraint("status IN ('open', 'partially_paid', 'paid', 'cancelled')", name="status"),
 )
