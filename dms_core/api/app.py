@@ -11,16 +11,24 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
 
-from dms_core.api import routes_dealers, routes_pricing, routes_stock
+from dms_core.api import routes_dealers, routes_orders, routes_pricing, routes_stock
 from dms_core.api.errors import install_error_handlers
+from dms_core.ordering import OrderingSettings
 
 __all__ = ["create_app"]
 
 
 def create_app(
-    engine: sa.Engine, *, extra_routers: Sequence[APIRouter] = (), catalog_ttl: float = 60.0
+    engine: sa.Engine,
+    *,
+    extra_routers: Sequence[APIRouter] = (),
+    catalog_ttl: float = 60.0,
+    ordering_settings: OrderingSettings | None = None,
 ) -> FastAPI:
-    """The API on ``engine``: dealers, stock, pricing (+ ``extra_routers``)."""
+    """The API on ``engine``: dealers, stock, pricing, orders (+ ``extra_routers``).
+
+    ``ordering_settings`` is built once per app when not given: it caches the catalogs.
+    """
     app = FastAPI(
         title="DMS Hub",
         version="0.1.0",
@@ -29,8 +37,15 @@ def create_app(
     )
     app.state.engine = engine
     app.state.catalogs = routes_pricing.CatalogCache(ttl=catalog_ttl)
+    app.state.ordering_settings = ordering_settings or OrderingSettings()
     install_error_handlers(app)
-    for router in (routes_dealers.router, routes_stock.router, routes_pricing.router, *extra_routers):
+    for router in (
+        routes_dealers.router,
+        routes_stock.router,
+        routes_pricing.router,
+        routes_orders.router,
+        *extra_routers,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["ops"], summary="Liveness and store reachability")

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from canonical_model.errors import ConfigError, HubError, StoreError, ValidationError
@@ -74,6 +75,15 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, "http_error"
         )
         return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(sa_exc.DataError)
+    async def unstorable_value(request: Request, exc: sa_exc.DataError) -> JSONResponse:
+        # The database refused a value the caller sent (a NUL byte, a number out of range):
+        # bad input, not a server fault. The driver's text stays in the log.
+        log.info("refused value on %s %s: %s", request.method, request.url.path, exc.orig)
+        return JSONResponse(
+            _body("invalid_value", "a value in the request cannot be stored or compared"), status_code=422
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
