@@ -5,7 +5,11 @@
 2. drop the WMS stock snapshot files (one per brand warehouse, three bad rows in one)
    into ``.dmshub/demo/wms-drop`` and sync them with the real ``file-drop`` connector;
 3. show the run summary, the quarantined rows with their reasons, and the network
-   read back from the store.
+   read back from the store;
+4. pull customers and materials from the SAP sandbox, place orders for several dealers
+   (some refused, with every reason), show one priced order with the rules behind its
+   prices and its warehouse split;
+5. push the approved orders to SAP through the outbox and print the SAP order numbers.
 """
 
 from __future__ import annotations
@@ -87,4 +91,29 @@ def run_demo(engine: sa.Engine, console: Console, *, seed: int = 2026) -> SyncRe
     render_quarantine(engine, console)
     console.print("[bold]3. the network, read back from the store[/bold]")
     render_summary(summarize_network(engine), console)
+    erp_steps(engine, network, console)
     return result
+
+
+def erp_steps(engine: sa.Engine, network: SampleNetwork, console: Console) -> None:
+    """Steps 4 and 5: SAP master data, orders, and the push to SAP."""
+    from flows.cli.sync_cmd import render_result
+    from flows.demo import erp
+
+    sap = erp.sap_sandbox(network)
+    console.print("[bold]4. master data from the SAP sandbox[/bold] (RFC_READ_TABLE on KNA1/MARA/MAKT)")
+    render_result(erp.pull_sap_master_data(engine, sap), console)
+    requests = erp.sample_orders(network)
+    outcomes = erp.place(engine, requests)
+    erp.render_orders(outcomes, requests, console)
+    priced = next((o for o in outcomes if o.status in ("allocated", "pending_approval") and o.quote), None)
+    if priced is not None:
+        erp.render_priced(priced, console)
+    console.print("[bold]5. approved orders → SAP[/bold] (BAPI_SALESORDER_CREATEFROMDAT2 through the outbox)")
+    pushed = erp.push_orders_to_sap(engine, sap)
+    table = Table("order", "SAP sales order", title="released to the ERP")
+    for order_no, number in pushed.sent.items():
+        table.add_row(order_no, number)
+    console.print(table)
+    for order_no, error in {**pushed.retrying, **pushed.dead}.items():
+        console.print(f"[red]{order_no}[/red]: {error}", highlight=False)

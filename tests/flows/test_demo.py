@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from canonical_model.store.database import create_engine
-from canonical_model.tables import quarantine, stock_levels, sync_runs
+from canonical_model.tables import external_refs, orders, quarantine, stock_levels, sync_runs
 from flows.demo.sample_network import build_sample_network
 from flows.demo.stock_files import bad_rows_in_snapshot
 from tests.flows.test_cli_errors import dmshub
@@ -16,7 +16,17 @@ from tests.flows.test_cli_errors import dmshub
 def test_the_demo_runs_on_a_fresh_folder_and_again_without_duplicating_anything(tmp_path: Path) -> None:
     first = dmshub("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    for text in ("national distributors", "WMS stock sync", "SKU-99999", "12箱", "lookup:sku"):
+    for text in (
+        "national distributors",
+        "WMS stock sync",
+        "SKU-99999",
+        "12箱",
+        "lookup:sku",
+        "dealer_inactive",
+        "warehouse split",
+        "released to the ERP",
+        "12345",
+    ):
         assert text in first.stdout
     second = dmshub("demo", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
@@ -24,13 +34,19 @@ def test_the_demo_runs_on_a_fresh_folder_and_again_without_duplicating_anything(
     engine = create_engine(f"sqlite:///{tmp_path}/.dmshub/dmshub.sqlite")
     with engine.connect() as conn:
         runs = conn.execute(
-            sa.select(
-                sync_runs.c.records_read, sync_runs.c.records_loaded, sync_runs.c.records_rejected
-            ).order_by(sync_runs.c.started_at)
+            sa.select(sync_runs.c.records_read, sync_runs.c.records_loaded, sync_runs.c.records_rejected)
+            .where(sync_runs.c.connector == "file-drop")
+            .order_by(sync_runs.c.started_at)
         ).all()
         open_quarantine = conn.execute(sa.select(sa.func.count()).select_from(quarantine)).scalar()
         stock_rows = conn.execute(sa.select(sa.func.count()).select_from(stock_levels)).scalar()
+        released = conn.execute(
+            sa.select(sa.func.count()).select_from(orders).where(orders.c.status == "released_to_erp")
+        ).scalar()
+        numbers = conn.execute(sa.select(external_refs.c.external_id)).scalars().all()
     engine.dispose()
+    assert released == len(numbers) > 0  # every approved order went to SAP once, numbered
+    assert len(set(numbers)) == len(numbers)
     network = build_sample_network()
     good, bad = len(network.stock_levels), len(bad_rows_in_snapshot(network))
     assert [tuple(r) for r in runs] == [
