@@ -9,7 +9,9 @@
 4. pull customers and materials from the SAP sandbox, place orders for several dealers
    (some refused, with every reason), show one priced order with the rules behind its
    prices and its warehouse split;
-5. push the approved orders to SAP through the outbox and print the SAP order numbers.
+5. push the approved orders to SAP through the outbox and print the SAP order numbers;
+6. sign a dealer's contract and pay one order (deposit and balance) through signed
+   callbacks from the DocuSign and Alipay sandboxes, over HTTP, and show the result.
 """
 
 from __future__ import annotations
@@ -117,3 +119,23 @@ def erp_steps(engine: sa.Engine, network: SampleNetwork, console: Console) -> No
     console.print(table)
     for order_no, error in {**pushed.retrying, **pushed.dead}.items():
         console.print(f"[red]{order_no}[/red]: {error}", highlight=False)
+    commerce_step(engine, console)
+
+
+def commerce_step(engine: sa.Engine, console: Console) -> None:
+    """Step 6: a contract and two payments arrive as signed webhooks."""
+    from flows.demo.commerce import contract_and_payments
+
+    console.print("[bold]6. contract and payments[/bold] (signed callbacks: DocuSign Connect, Alipay notify)")
+    outcome = contract_and_payments(engine)
+    if outcome is None:
+        console.print("no order released to the ERP to pay")
+        return
+    console.print(
+        f"webhook answers {outcome.http_statuses}; contract {outcome.contract_no}: {outcome.contract_status}",
+        highlight=False,
+    )
+    table = Table("payment", "amount", "paid", "status", title=f"payment plan of {outcome.order_no}")
+    for kind, amount, paid, status in outcome.plan:
+        table.add_row(kind, f"{amount:,.2f}", f"{paid:,.2f}", status)
+    console.print(table)

@@ -7,7 +7,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from canonical_model.store.database import create_engine
-from canonical_model.tables import external_refs, orders, quarantine, stock_levels, sync_runs
+from canonical_model.tables import (
+    external_refs,
+    order_payment_plan,
+    orders,
+    quarantine,
+    stock_levels,
+    sync_runs,
+)
 from flows.demo.sample_network import build_sample_network
 from flows.demo.stock_files import bad_rows_in_snapshot
 from tests.flows.test_cli_errors import dmshub
@@ -44,8 +51,14 @@ def test_the_demo_runs_on_a_fresh_folder_and_again_without_duplicating_anything(
             sa.select(sa.func.count()).select_from(orders).where(orders.c.status == "released_to_erp")
         ).scalar()
         numbers = conn.execute(sa.select(external_refs.c.external_id)).scalars().all()
+        plan_statuses = (
+            conn.execute(sa.select(order_payment_plan.c.status).order_by(order_payment_plan.c.seq))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert released == len(numbers) > 0  # every approved order went to SAP once, numbered
+    assert plan_statuses == ["paid", "paid"]  # deposit and balance, once each despite two demo runs
     assert len(set(numbers)) == len(numbers)
     network = build_sample_network()
     good, bad = len(network.stock_levels), len(bad_rows_in_snapshot(network))
