@@ -11,7 +11,9 @@
    prices and its warehouse split;
 5. push the approved orders to SAP through the outbox and print the SAP order numbers;
 6. sign a dealer's contract and pay one order (deposit and balance) through signed
-   callbacks from the DocuSign and Alipay sandboxes, over HTTP, and show the result.
+   callbacks from the DocuSign and Alipay sandboxes, over HTTP, and show the result;
+7. the WMS confirms shipments of released orders (wms-sftp, local-folder mode) and
+   快递100 tracking moves them through the carrier's states.
 """
 
 from __future__ import annotations
@@ -120,6 +122,25 @@ def erp_steps(engine: sa.Engine, network: SampleNetwork, console: Console) -> No
     for order_no, error in {**pushed.retrying, **pushed.dead}.items():
         console.print(f"[red]{order_no}[/red]: {error}", highlight=False)
     commerce_step(engine, console)
+    logistics_step(engine, console)
+
+
+def logistics_step(engine: sa.Engine, console: Console) -> None:
+    """Step 7: shipments confirmed by the WMS, then tracked at the carrier."""
+    from flows.demo.logistics import ship_and_track
+
+    console.print("[bold]7. shipments and tracking[/bold] (WMS shp_*.csv drop, 快递100 sandbox)")
+    table = Table("shipment", "order", "warehouse", "waybill", "status", "events", title="shipments")
+    for s in ship_and_track(engine, demo_folder(engine)):
+        table.add_row(
+            s["shipment_no"],
+            s["order_no"] or "",
+            s["location_code"] or "",
+            s["waybill_no"] or "",
+            s["status"],
+            str(s["events"]),
+        )
+    console.print(table)
 
 
 def commerce_step(engine: sa.Engine, console: Console) -> None:
