@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
+from connectors.rest.sandbox.serve import serve_app
 from connectors.sap_rfc.sandbox import SapSandbox
 from connectors.sap_rfc.sink import SapRfcSink
 from connectors.sap_rfc.source import SapRfcSource
-from dms_core.ordering import OrderingSettings, OrderOutcome, OrderRequest, place_order
+from dms_core.api import create_api_key
+from dms_core.ordering import OrderingSettings, OrderRequest
+from flows.api import build_app
 from flows.demo.sample_network import SampleNetwork
 from flows.outbox import DrainResult, drain_outbox
 from flows.sync.engine import SyncRequest, run_sync
@@ -98,42 +102,73 @@ def sample_orders(network: SampleNetwork) -> list[OrderRequest]:
     return requests
 
 
-def place(engine: sa.Engine, requests: list[OrderRequest]) -> list[OrderOutcome]:
-    settings = OrderingSettings(outbox_target="sap-rfc")
-    return [place_order(engine, request, settings=settings) for request in requests]
+def place(engine: sa.Engine, requests: list[OrderRequest]) -> list[dict[str, Any]]:
+    """POST each order to the hub's API on loopback (a brand key); the JSON answers."""
+    with engine.begin() as conn:
+        key = create_api_key(conn, role="brand_channel", label="demo")
+    url, stop = serve_app(build_app(engine, ordering_settings=OrderingSettings(outbox_target="sap-rfc")))
+    answers = []
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+            for r in requests:
+                body = {
+                    "dealer_code": r.dealer_code,
+                    "ship_to_region_code": r.ship_to_region_code,
+                    "order_date": r.order_date.isoformat(),
+                    "lines": [{"sku": line.sku, "qty": str(line.qty), "unit": line.unit} for line in r.lines],
+                }
+                response = client.post(
+                    "/orders", json=body, headers={"Idempotency-Key": str(r.idempotency_key)}
+                )
+                answers.append({**response.json(), "http_status": response.status_code})
+    finally:
+        stop()
+    return answers
 
 
-def render_orders(outcomes: list[OrderOutcome], requests: list[OrderRequest], console: Console) -> None:
-    """Every order with its status and, for the refused ones, every reason."""
-    table = Table("dealer", "order", "status", "net (CNY)", "reasons", title="orders placed")
-    for request, outcome in zip(requests, outcomes, strict=True):
-        net = f"{outcome.quote.total_net:,.2f}" if outcome.quote is not None else ""
-        reasons = "; ".join(f"{c.reason_code}: {c.message}" for c in outcome.failures) or "—"
-        table.add_row(request.dealer_code, outcome.order_no or "—", outcome.status, net, reasons)
+def render_orders(answers: list[dict[str, Any]], console: Console) -> None:
+    """Every order with the API's answer and, for the refused ones, every reason."""
+    table = Table(
+        "dealer", "order", "HTTP", "status", "net (CNY)", "reasons", title="orders placed (POST /orders)"
+    )
+    for a in answers:
+        reasons = "; ".join(
+            f"{c['reason_code']}: {c['message']}" for c in a.get("validation", []) if not c.get("ok")
+        )
+        table.add_row(
+            a.get("dealer_code", ""),
+            a.get("order_no") or "—",
+            str(a["http_status"]),
+            a.get("status", ""),
+            a.get("total_net", ""),
+            reasons or "—",
+        )
     console.print(table)
 
 
-def render_priced(outcome: OrderOutcome, console: Console) -> None:
+def render_priced(answer: dict[str, Any], console: Console) -> None:
     """One order's lines, prices, the rules behind them, and its warehouse split."""
-    if outcome.quote is None:
-        return
+    priced = {line["line_no"]: line for line in (answer.get("pricing") or {}).get("lines", [])}
     table = Table(
-        "line", "sku", "qty", "list", "net", "rules that applied", title=f"order {outcome.order_no}"
+        "line", "sku", "qty", "list", "net", "rules that applied", title=f"order {answer['order_no']}"
     )
-    for line in outcome.quote.lines:
-        applied = ", ".join(f"{e.code} ({e.reason.value})" for e in line.explanation if e.applied) or "—"
+    for line in answer["lines"]:
+        explained = priced.get(line["line_no"], {})
+        applied = ", ".join(
+            f"{e['code']} ({e['reason']})" for e in explained.get("explanation", []) if e["applied"]
+        )
         table.add_row(
-            str(line.line_no),
-            line.sku,
-            f"{line.qty:f}",
-            f"{line.list_amount:,.2f}",
-            f"{line.net_amount:,.2f}",
-            applied,
+            str(line["line_no"]),
+            line["sku"],
+            line["qty_base"],
+            explained.get("list_amount", ""),
+            line["net_amount"],
+            applied or "—",
         )
     console.print(table)
     split = ", ".join(
-        f"line {a.line_no}: {a.qty:f} from {a.location_code}{' lot ' + a.lot if a.lot else ''}"
-        for a in outcome.allocations
+        f"line {a['line_no']}: {a['qty']} from {a['location_code']}{' lot ' + a['lot'] if a['lot'] else ''}"
+        for a in answer["allocations"]
     )
     console.print(f"warehouse split: {split or '—'}", highlight=False)
 

@@ -108,9 +108,9 @@ def erp_steps(engine: sa.Engine, network: SampleNetwork, console: Console) -> No
     console.print("[bold]4. master data from the SAP sandbox[/bold] (RFC_READ_TABLE on KNA1/MARA/MAKT)")
     render_result(erp.pull_sap_master_data(engine, sap), console)
     requests = erp.sample_orders(network)
-    outcomes = erp.place(engine, requests)
-    erp.render_orders(outcomes, requests, console)
-    priced = next((o for o in outcomes if o.status in ("allocated", "pending_approval") and o.quote), None)
+    answers = erp.place(engine, requests)
+    erp.render_orders(answers, console)
+    priced = next((a for a in answers if a.get("status") == "allocated"), None)
     if priced is not None:
         erp.render_priced(priced, console)
     console.print("[bold]5. approved orders → SAP[/bold] (BAPI_SALESORDER_CREATEFROMDAT2 through the outbox)")
