@@ -27,6 +27,7 @@ SHOWN = (
     "12箱",
     "lookup:sku",  # 2-3. stock sync and its quarantine
     "dealer_inactive",
+    "POST /orders",  # orders placed through the HTTP API
     "warehouse split",  # 4. orders, refusals with reasons, a priced order
     "released to the ERP",
     "12345",  # 5. pushed to the SAP sandbox, numbered
