@@ -16,6 +16,15 @@ from canonical_model.tables.base import (
     metadata,
     utcnow,
 )
+from canonical_model.tables.channel import (
+    ALERT_KINDS,
+    ALERT_STATUSES,
+    channel_alerts,
+    dealer_health,
+    price_observations,
+    rebate_statement_lines,
+    stock_health,
+)
 from canonical_model.tables.commercial import (
     contracts,
     payments,
@@ -64,6 +73,8 @@ from canonical_model.tables.stock import reservations, stock_levels
 from canonical_model.tables.trace import trace_codes, trace_event_epcs, trace_events
 
 __all__ = [
+    "ALERT_KINDS",
+    "ALERT_STATUSES",
     "DEALER_LEVELS",
     "DEALER_STATUSES",
     "MONEY",
@@ -77,8 +88,10 @@ __all__ = [
     "UTCDateTime",
     "api_keys",
     "authorizations",
+    "channel_alerts",
     "contracts",
     "dealer_closure",
+    "dealer_health",
     "dealer_qualifications",
     "dealers",
     "external_refs",
@@ -95,6 +108,7 @@ __all__ = [
     "payments",
     "price_list_items",
     "price_lists",
+    "price_observations",
     "price_rules",
     "product_lines",
     "products",
@@ -102,6 +116,7 @@ __all__ = [
     "quarantine",
     "rebate_accruals",
     "rebate_programs",
+    "rebate_statement_lines",
     "receivables",
     "regions",
     "reservations",
@@ -109,6 +124,7 @@ __all__ = [
     "shipment_events",
     "shipment_lines",
     "shipments",
+    "stock_health",
     "stock_levels",
     "sync_run_streams",
     "sync_runs",

@@ -78,6 +78,7 @@ rebate_accruals = sa.Table(
     sa.Column("basis_amount", MONEY, nullable=False),
     sa.Column("rebate_amount", MONEY, nullable=False),
     sa.Column("status", sa.String(12), nullable=False, server_default="accrued"),
+    sa.Column("calculation", JSONType, nullable=True, comment="basis, tier and rate applied"),
     *lineage_columns(),
 )
 

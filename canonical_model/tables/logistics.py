@@ -53,6 +53,7 @@ shipment_lines = sa.Table(
     sa.Column("sku", sa.String(40), nullable=False),
     sa.Column("lot", sa.String(40), nullable=False, server_default=""),
     sa.Column("qty", QTY, nullable=False),
+    sa.Column("accepted_qty", QTY, nullable=True, comment="what the dealer signed for"),
     *lineage_columns(),
 )
 

@@ -24,6 +24,7 @@ trace_codes = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default="commissioned"),
     sa.Column("owner_dealer_code", sa.String(32), nullable=True, index=True),
     sa.Column("order_no", sa.String(40), nullable=True),
+    sa.Column("scan_count", sa.Integer, nullable=False, server_default="0", comment="terminal scans seen"),
     *lineage_columns(),
     sa.CheckConstraint("kind IN ('item', 'case')", name="kind"),
 )
