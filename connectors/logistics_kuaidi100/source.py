@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import httpx
-
-from connectors.contract import HubSource, HubStream
+from connectors.contract import HubStream
+from connectors.http_source import HttpSource
 from connectors.logistics_kuaidi100.client import Kuaidi100Client
 from connectors.logistics_kuaidi100.spec import Kuaidi100Config
 from connectors.tracking import TrackCache, TrackingEventsStream, WaybillsStream
@@ -15,7 +13,7 @@ from connectors.tracking import TrackCache, TrackingEventsStream, WaybillsStream
 __all__ = ["Kuaidi100Source"]
 
 
-class Kuaidi100Source(HubSource[Kuaidi100Config]):
+class Kuaidi100Source(HttpSource[Kuaidi100Config, Kuaidi100Client]):
     """快递100 tracking: ``waybills`` and ``tracking_events``.
 
     ``transport`` routes the HTTP client elsewhere (a sandbox in tests and demos); ``sleep``
@@ -26,27 +24,13 @@ class Kuaidi100Source(HubSource[Kuaidi100Config]):
     connector_name = "logistics-kuaidi100"
     documentation_url = "https://api.kuaidi100.com/document/"
 
-    def __init__(
-        self,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__()
-        self._transport = transport
-        self._sleep = sleep
-
     def client(self, config: Kuaidi100Config) -> Kuaidi100Client:
         """A client for ``config`` (also what the subscribe flow uses)."""
         return Kuaidi100Client(config, transport=self._transport, sleep=self._sleep)
 
-    def check_config(self, config: Kuaidi100Config) -> None:
+    def probe(self, client: Kuaidi100Client, config: Kuaidi100Config) -> None:
         """Query the first waybill: proves the customer, key and signature are accepted."""
-        client = self.client(config)
-        try:
-            client.query(config.waybills[0])
-        finally:
-            client.close()
+        client.query(config.waybills[0])
 
     def hub_streams(self, config: Kuaidi100Config) -> Sequence[HubStream]:
         """``[waybills, tracking_events]``, sharing one query per waybill."""

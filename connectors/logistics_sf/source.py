@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from connectors.contract import HubSource, HubStream
+from connectors.contract import HubStream
+from connectors.http_source import HttpSource
 from connectors.logistics_sf.client import SfClient
 from connectors.logistics_sf.spec import SfConfig
 from connectors.tracking import TrackCache, TrackingEventsStream, WaybillsStream
@@ -15,7 +16,7 @@ from connectors.tracking import TrackCache, TrackingEventsStream, WaybillsStream
 __all__ = ["SfSource"]
 
 
-class SfSource(HubSource[SfConfig]):
+class SfSource(HttpSource[SfConfig, SfClient]):
     """顺丰 route query: ``waybills`` and ``tracking_events``.
 
     ``transport`` routes the HTTP client elsewhere (a sandbox in tests and demos); ``sleep``
@@ -33,23 +34,17 @@ class SfSource(HubSource[SfConfig]):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__()
-        self._transport = transport
-        self._sleep = sleep
+        super().__init__(transport=transport, sleep=sleep)
         self._clock = clock
 
     def client(self, config: SfConfig) -> SfClient:
         """A client for ``config``."""
         return SfClient(config, transport=self._transport, sleep=self._sleep, clock=self._clock)
 
-    def check_config(self, config: SfConfig) -> None:
+    def probe(self, client: SfClient, config: SfConfig) -> None:
         """Query the first waybill's routes: proves the partner ID and checkword are accepted."""
-        client = self.client(config)
-        try:
-            first = config.waybills[0]
-            client.search_routes([first.number], phone=first.phone)
-        finally:
-            client.close()
+        first = config.waybills[0]
+        client.search_routes([first.number], phone=first.phone)
 
     def hub_streams(self, config: SfConfig) -> Sequence[HubStream]:
         """``[waybills, tracking_events]``, sharing one query per 10 waybills."""

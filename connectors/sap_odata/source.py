@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import httpx
-
-from connectors.contract import HubSource, HubStream
+from connectors.contract import HubStream
+from connectors.http_source import HttpSource
 from connectors.sap_odata.client import SapODataClient
 from connectors.sap_odata.spec import SapODataConfig
 from connectors.sap_odata.streams import SalesOrdersStream
@@ -15,7 +13,7 @@ from connectors.sap_odata.streams import SalesOrdersStream
 __all__ = ["SapODataSource"]
 
 
-class SapODataSource(HubSource[SapODataConfig]):
+class SapODataSource(HttpSource[SapODataConfig, SapODataClient]):
     """Sales orders of an S/4HANA system through ``API_SALES_ORDER_SRV`` (OData V2).
 
     ``transport`` routes the HTTP client elsewhere (tests and the demo pass
@@ -26,21 +24,13 @@ class SapODataSource(HubSource[SapODataConfig]):
     spec_model = SapODataConfig
     connector_name = "sap-odata"
 
-    def __init__(
-        self, *, transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
-        super().__init__()
-        self._transport = transport
-        self._sleep = sleep
-
     def client(self, config: SapODataConfig) -> SapODataClient:
         """A client for ``config`` on this source's transport."""
         return SapODataClient(config, transport=self._transport, sleep=self._sleep)
 
-    def check_config(self, config: SapODataConfig) -> None:
+    def probe(self, client: SapODataClient, config: SapODataConfig) -> None:
         """Read one order (proves host, credentials and authorization)."""
-        with self.client(config) as client:
-            client.entities("A_SalesOrder", {"$top": 1, "$select": "SalesOrder"})
+        client.entities("A_SalesOrder", {"$top": 1, "$select": "SalesOrder"})
 
     def hub_streams(self, config: SapODataConfig) -> Sequence[HubStream]:
         """``[sales_orders]``."""

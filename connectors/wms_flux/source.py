@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import httpx
-
-from connectors.contract import HubSource, HubStream
+from connectors.contract import HubStream
+from connectors.http_source import HttpSource
 from connectors.wms_flux.client import FluxClient
 from connectors.wms_flux.spec import FluxConfig
 from connectors.wms_flux.streams import InventoryStream, ShipmentLinesStream, ShipmentsStream
@@ -15,7 +13,7 @@ from connectors.wms_flux.streams import InventoryStream, ShipmentLinesStream, Sh
 __all__ = ["FluxSource"]
 
 
-class FluxSource(HubSource[FluxConfig]):
+class FluxSource(HttpSource[FluxConfig, FluxClient]):
     """富勒 FLUX WMS: ``inventory``, ``shipments``, ``shipment_lines``.
 
     ``transport`` routes the HTTP client elsewhere (a sandbox in tests and demos); ``sleep``
@@ -25,27 +23,13 @@ class FluxSource(HubSource[FluxConfig]):
     spec_model = FluxConfig
     connector_name = "wms-flux"
 
-    def __init__(
-        self,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__()
-        self._transport = transport
-        self._sleep = sleep
-
     def client(self, config: FluxConfig) -> FluxClient:
         """A client for ``config``."""
         return FluxClient(config, transport=self._transport, sleep=self._sleep)
 
-    def check_config(self, config: FluxConfig) -> None:
+    def probe(self, client: FluxClient, config: FluxConfig) -> None:
         """Read one inventory page of the first warehouse: proves credentials, sign and owner."""
-        client = self.client(config)
-        try:
-            client.query_inventory(config.warehouse_ids[0], 1)
-        finally:
-            client.close()
+        client.query_inventory(config.warehouse_ids[0], 1)
 
     def hub_streams(self, config: FluxConfig) -> Sequence[HubStream]:
         """``[inventory, shipments, shipment_lines]``."""
