@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from connectors.errors import AmbiguousOutcome, RateLimited, RetriableConnectorError
+from connectors.errors import AmbiguousOutcome, RateLimited, RemoteRejected, RetriableConnectorError
 
-__all__ = ["Sink", "submit_exactly_once"]
+__all__ = ["Sink", "submit_exactly_once", "submit_order_once"]
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +108,22 @@ def _delay(error: RetriableConnectorError | None, attempt: int, base: float, cap
     if isinstance(error, RateLimited) and error.retry_after is not None:
         return min(error.retry_after, cap)
     return random.uniform(0, min(cap, base * 2 ** (attempt - 1)))  # noqa: S311 - jitter, not crypto
+
+
+def submit_order_once(
+    sink: Sink,
+    document: Mapping[str, Any],
+    *,
+    system: str,
+    retries: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """An ERP order sink's ``submit_order``: keyed on ``order_no``, looked up before the first try.
+
+    The outbox may hand over an order an earlier, killed run already sent, so the lookup
+    comes first; an order without ``order_no`` cannot be made idempotent and is refused.
+    """
+    key = str(document.get("order_no") or "").strip()
+    if not key:
+        raise RemoteRejected(f"{system}: the order has no order_no", system=system)
+    return submit_exactly_once(sink, document, key, retries=retries, lookup_first=True, sleep=sleep)

@@ -2,7 +2,7 @@
 
 The idempotency key travels as ``ORIG_SYS_DOCUMENT_REF`` (our order reference).
 :meth:`EbsOrderSink.lookup` asks ``XX_DMSHUB_QUERY_PUB.FIND_ORDER`` for it, which
-:func:`connectors.sink.submit_exactly_once` calls before every retry: a call that timed out
+:func:`connectors.sink.submit_order_once` calls before every retry: a call that timed out
 after EBS committed the order is found, not sent twice. ``x_return_status`` other than
 ``S`` raises :class:`~connectors.oracle_ebs.errors.EbsApiError` carrying EBS's messages.
 """
@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 
 from canonical_model.errors import ConfigError
-from connectors.errors import FatalConnectorError, RemoteRejected
+from connectors.errors import FatalConnectorError
 from connectors.oracle_ebs.client import EbsClient
 from connectors.oracle_ebs.errors import SYSTEM
 from connectors.oracle_ebs.payload import process_order_arguments
 from connectors.oracle_ebs.spec import OracleEbsConfig
 from connectors.oracle_fusion.payload import parse_order_document
-from connectors.sink import submit_exactly_once
+from connectors.sink import submit_order_once
 from connectors.spec import parse_config
 
 __all__ = ["EbsOrderSink"]
@@ -54,10 +54,7 @@ class EbsOrderSink:
 
     def submit_order(self, document: Mapping[str, Any]) -> str:
         """Create the order at most once, keyed by its ``order_no`` (looked up first); return ORDER_NUMBER."""
-        key = str(document.get("order_no") or "").strip()
-        if not key:
-            raise RemoteRejected(f"{SYSTEM}: the order has no order_no", system=SYSTEM)
-        return submit_exactly_once(self, document, key, lookup_first=True, sleep=self._sleep)
+        return submit_order_once(self, document, system=SYSTEM, sleep=self._sleep)
 
     def submit(self, document: Mapping[str, Any], *, idempotency_key: str) -> str:
         """Create the order with ``ORIG_SYS_DOCUMENT_REF = idempotency_key``."""

@@ -4,7 +4,7 @@ The idempotency key is the order's ``SourceTransactionNumber`` (and ``SourceTran
 under the configured ``SourceTransactionSystem``: together they identify an order in
 Fusion (its ``OrderKey`` is ``SYSTEM:ID``). :meth:`FusionOrderSink.lookup` finds an order by
 ``q=SourceTransactionNumber='X';SourceTransactionSystem='DMSHUB'``, which
-:func:`connectors.sink.submit_exactly_once` calls before every retry: a create that timed
+:func:`connectors.sink.submit_order_once` calls before every retry: a create that timed
 out after Fusion committed it is found, not created twice.
 """
 
@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 
 from canonical_model.errors import ConfigError
-from connectors.errors import FatalConnectorError, RemoteRejected
+from connectors.errors import FatalConnectorError
 from connectors.oracle_fusion.client import SYSTEM, FusionClient, order_key, q_text
 from connectors.oracle_fusion.payload import parse_order_document, sales_order_payload
 from connectors.oracle_fusion.spec import OracleFusionConfig
-from connectors.sink import submit_exactly_once
+from connectors.sink import submit_order_once
 from connectors.spec import parse_config
 
 __all__ = ["FusionOrderSink"]
@@ -51,10 +51,7 @@ class FusionOrderSink:
 
     def submit_order(self, document: Mapping[str, Any]) -> str:
         """Create the order at most once, keyed by its ``order_no`` (looked up first); return OrderNumber."""
-        key = str(document.get("order_no") or "").strip()
-        if not key:
-            raise RemoteRejected(f"{SYSTEM}: the order has no order_no", system=SYSTEM)
-        return submit_exactly_once(self, document, key, lookup_first=True, sleep=self._sleep)
+        return submit_order_once(self, document, system=SYSTEM, sleep=self._sleep)
 
     def submit(self, document: Mapping[str, Any], *, idempotency_key: str) -> str:
         """Create the order; the idempotency key becomes its SourceTransactionNumber/Id."""

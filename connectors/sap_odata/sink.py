@@ -4,7 +4,7 @@ The body is the header with its items under ``to_Item`` (and a ship-to under ``t
 when it differs from the sold-to); our reference travels in ``PurchaseOrderByCustomer``,
 which is how :meth:`SapODataSink.lookup` finds an order again. The POST is not idempotent:
 a timeout or 5xx after sending is :class:`~connectors.errors.AmbiguousOutcome`, so
-:func:`~connectors.sink.submit_exactly_once` looks the order up before trying again. The
+:func:`~connectors.sink.submit_order_once` looks the order up before trying again. The
 document shape is the one :mod:`connectors.sap_rfc.payload` describes; OData takes customer
 and material numbers in their external form, so no ALPHA padding here.
 """
@@ -23,7 +23,7 @@ from connectors.errors import FatalConnectorError
 from connectors.sap_odata.client import SYSTEM, SapODataClient
 from connectors.sap_odata.odata import string_literal, to_odata_date
 from connectors.sap_odata.spec import ODataOrderOptions, SapODataConfig
-from connectors.sink import submit_exactly_once
+from connectors.sink import submit_order_once
 from connectors.spec import parse_config
 
 __all__ = ["SapODataSink", "sales_order_body"]
@@ -112,11 +112,8 @@ class SapODataSink:
 
     def submit_order(self, document: Mapping[str, Any]) -> str:
         """Create the order for ``document`` at most once (key: ``order_no``); return ``SalesOrder``."""
-        key = str(document.get("order_no") or "").strip()
-        if not key:
-            raise FatalConnectorError(f"{SYSTEM}: the order has no order_no", system=SYSTEM)
-        return submit_exactly_once(
-            self, document, key, retries=self.config.orders.retries, lookup_first=True, sleep=self._sleep
+        return submit_order_once(
+            self, document, system=SYSTEM, retries=self.config.orders.retries, sleep=self._sleep
         )
 
     def submit(self, document: Mapping[str, Any], *, idempotency_key: str) -> str:

@@ -11,7 +11,7 @@ What a failure means for a retry:
 - connection lost during the create call: the session died with its uncommitted LUW, so
   nothing was saved: retriable;
 - connection lost during the commit: SAP may have committed: :class:`AmbiguousOutcome`,
-  so :func:`~connectors.sink.submit_exactly_once` looks the order up before trying again;
+  so :func:`~connectors.sink.submit_order_once` looks the order up before trying again;
 - logon refused: :class:`AuthenticationError`, fatal, never retried.
 """
 
@@ -29,7 +29,7 @@ from connectors.sap_rfc.errors import BapiRejected, parse_return
 from connectors.sap_rfc.payload import order_parameters
 from connectors.sap_rfc.rfc import ConnectionFactory
 from connectors.sap_rfc.spec import SapRfcConfig
-from connectors.sink import submit_exactly_once
+from connectors.sink import submit_order_once
 from connectors.spec import parse_config
 
 __all__ = ["CREATE", "SapRfcSink"]
@@ -64,11 +64,8 @@ class SapRfcSink:
         The idempotency key is ``document["order_no"]``; an order SAP already holds under it
         (from an earlier run that died before recording the answer) is returned, not created.
         """
-        key = str(document.get("order_no") or "").strip()
-        if not key:
-            raise FatalConnectorError(f"{SYSTEM}: the order has no order_no", system=SYSTEM)
-        return submit_exactly_once(
-            self, document, key, retries=self.config.orders.retries, lookup_first=True, sleep=self._sleep
+        return submit_order_once(
+            self, document, system=SYSTEM, retries=self.config.orders.retries, sleep=self._sleep
         )
 
     def submit(self, document: Mapping[str, Any], *, idempotency_key: str) -> str:
