@@ -32,6 +32,7 @@ from dms_core.ordering.lifecycle import target_of
 from dms_core.ordering.model import Allocation, CheckResult, OrderOutcome
 
 __all__ = [
+    "ERP_ORIGIN",
     "OrderHeader",
     "allocations_of",
     "apply_transition",
@@ -43,6 +44,9 @@ __all__ = [
     "transaction",
     "write_outbox",
 ]
+
+ERP_ORIGIN = "erp"
+"""``orders.origin`` of orders entered in the ERP by the brand's sales staff."""
 
 
 @contextmanager
@@ -126,7 +130,13 @@ def record_history(
 
 
 def write_outbox(conn: sa.Connection, *, target: str, kind: str, order_no: str, payload: Any) -> None:
-    """Queue a message for ``target`` in the caller's transaction (drained by a flow later)."""
+    """Queue a message for ``target`` in the caller's transaction (drained by a flow later).
+
+    An order that came from the ERP (``origin`` ``erp``) is never submitted back to it: the
+    ERP already holds that document, and ``flows.erp_orders`` records its number instead.
+    """
+    if kind == "submit_order" and isinstance(payload, Mapping) and payload.get("origin") == ERP_ORIGIN:
+        return
     conn.execute(
         outbox.insert(),
         [
