@@ -11,7 +11,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
 
-from dms_core.api import routes_dealers, routes_orders, routes_pricing, routes_stock
+from dms_core.api import (
+    routes_alerts,
+    routes_dealers,
+    routes_orders,
+    routes_pricing,
+    routes_scans,
+    routes_stock,
+)
 from dms_core.api.errors import install_error_handlers
 from dms_core.ordering import OrderingSettings
 
@@ -44,6 +51,8 @@ def create_app(
         routes_stock.router,
         routes_pricing.router,
         routes_orders.router,
+        routes_scans.router,
+        routes_alerts.router,
         *extra_routers,
     ):
         app.include_router(router)
