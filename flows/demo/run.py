@@ -13,19 +13,30 @@
 6. sign a dealer's contract and pay one order (deposit and balance) through signed
    callbacks from the DocuSign and Alipay sandboxes, over HTTP, and show the result;
 7. the WMS confirms shipments of released orders (wms-sftp, local-folder mode) and
-   快递100 tracking moves them through the carrier's states.
+   快递100 tracking moves them through the carrier's states;
+8. coded cartons are commissioned, packed and shipped to dealers, terminal scans come
+   in — one carton scanned outside its dealer's territory raises a diversion alert with
+   its evidence chain and freezes the dealer.
+
+``demo`` is the Prefect flow ``dmshub demo`` runs: every step is a task of it, so with a
+Prefect server configured (``PREFECT_API_URL``) the run and its steps show in the UI.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 import yaml
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 from rich.console import Console
 from rich.table import Table
 
+from canonical_model.store.database import create_engine
 from canonical_model.store.migrations import upgrade
 from canonical_model.tables import quarantine
 from flows.demo.load import load_sample_network, render_summary, summarize_network
@@ -34,7 +45,10 @@ from flows.demo.stock_files import write_stock_snapshot
 from flows.sync.engine import SyncRequest, run_sync
 from flows.sync.result import SyncResult
 
-__all__ = ["demo_folder", "load_master_data", "run_demo", "sync_wms_stock"]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+__all__ = ["demo", "demo_folder", "load_master_data", "run_demo", "sync_wms_stock"]
 
 
 def demo_folder(engine: sa.Engine) -> Path:
@@ -81,21 +95,33 @@ def render_quarantine(engine: sa.Engine, console: Console, *, connector: str = "
     return len(rows)
 
 
+def _step(name: str, fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` as a Prefect task: its own task run, state and logs in the demo's flow run.
+
+    Steps hand each other an engine and a console, which are neither cacheable nor values
+    a server should store: no cache policy, and the flow itself takes only plain values.
+    """
+    return task(name=name, cache_policy=NO_CACHE)(fn)
+
+
 def run_demo(engine: sa.Engine, console: Console, *, seed: int = 2026) -> SyncResult:
-    """All steps; returns the stock sync's result."""
+    """All steps, each as a Prefect task; returns the stock sync's result. Call inside a flow."""
     from flows.cli.sync_cmd import render_result
 
     network = build_sample_network(seed=seed)
-    counts = load_master_data(engine, network)
+    counts = _step("1-master-data", load_master_data)(engine, network)
     console.print("[bold]1. master data[/bold]: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
     folder = demo_folder(engine)
-    result = sync_wms_stock(engine, network, folder)
+    result = _step("2-wms-stock-sync", sync_wms_stock)(engine, network, folder)
     console.print(f"[bold]2. WMS stock sync[/bold] from {folder / 'wms-drop'}:")
     render_result(result, console)
     render_quarantine(engine, console)
     console.print("[bold]3. the network, read back from the store[/bold]")
-    render_summary(summarize_network(engine), console)
+    render_summary(_step("3-network", summarize_network)(engine), console)
     erp_steps(engine, network, console)
+    _step("6-contract-and-payments", commerce_step)(engine, console)
+    _step("7-shipments-and-tracking", logistics_step)(engine, console)
+    _step("8-trace-codes-and-diversion", tracing_step)(engine, console)
     return result
 
 
@@ -106,23 +132,29 @@ def erp_steps(engine: sa.Engine, network: SampleNetwork, console: Console) -> No
 
     sap = erp.sap_sandbox(network)
     console.print("[bold]4. master data from the SAP sandbox[/bold] (RFC_READ_TABLE on KNA1/MARA/MAKT)")
-    render_result(erp.pull_sap_master_data(engine, sap), console)
+    render_result(_step("4-sap-master-data", erp.pull_sap_master_data)(engine, sap), console)
     requests = erp.sample_orders(network)
-    answers = erp.place(engine, requests)
+    answers = _step("4-orders-over-http", erp.place)(engine, requests)
     erp.render_orders(answers, console)
     priced = next((a for a in answers if a.get("status") == "allocated"), None)
     if priced is not None:
         erp.render_priced(priced, console)
     console.print("[bold]5. approved orders → SAP[/bold] (BAPI_SALESORDER_CREATEFROMDAT2 through the outbox)")
-    pushed = erp.push_orders_to_sap(engine, sap)
+    pushed = _step("5-push-to-sap", erp.push_orders_to_sap)(engine, sap)
     table = Table("order", "SAP sales order", title="released to the ERP")
     for order_no, number in pushed.sent.items():
         table.add_row(order_no, number)
     console.print(table)
     for order_no, error in {**pushed.retrying, **pushed.dead}.items():
         console.print(f"[red]{order_no}[/red]: {error}", highlight=False)
-    commerce_step(engine, console)
-    logistics_step(engine, console)
+
+
+def tracing_step(engine: sa.Engine, console: Console) -> None:
+    """Step 8: coded cartons shipped to dealers, terminal scans, one diverted carton."""
+    from flows.demo.tracing import run_tracing_demo
+
+    console.print("[bold]8. one item, one code[/bold] (commission → pack → ship → terminal scans)")
+    run_tracing_demo(engine, console)
 
 
 def logistics_step(engine: sa.Engine, console: Console) -> None:
@@ -160,3 +192,14 @@ def commerce_step(engine: sa.Engine, console: Console) -> None:
     for kind, amount, paid, status in outcome.plan:
         table.add_row(kind, f"{amount:,.2f}", f"{paid:,.2f}", status)
     console.print(table)
+
+
+@flow(name="demo", validate_parameters=True)
+def demo(seed: int = 2026, database_url: str | None = None) -> str:
+    """The whole demo on one store (``database_url``, else ``$DMSHUB_DATABASE_URL``, else the
+    embedded SQLite file); returns the WMS stock sync's status."""
+    engine = create_engine(database_url)
+    try:
+        return run_demo(engine, Console(), seed=seed).status
+    finally:
+        engine.dispose()

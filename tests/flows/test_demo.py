@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from canonical_model.store.database import create_engine
 from canonical_model.tables import (
+    channel_alerts,
     external_refs,
     order_payment_plan,
     orders,
@@ -35,15 +36,20 @@ SHOWN = (
     ": signed",  # 6. contract and payments by webhook
     "shipments and tracking",
     "delivered",  # 7. shipments tracked at the carrier
+    "one item, one code",
+    "diversion alert",
+    "evidence chain",
+    "is now frozen",  # 8. a diverted carton: alert, evidence, frozen dealer
 )
 
 
 def test_the_demo_runs_on_a_fresh_folder_and_again_without_duplicating_anything(tmp_path: Path) -> None:
-    first = dmshub("demo", cwd=tmp_path)
+    prefect_home = {"PREFECT_HOME": str(tmp_path / "prefect")}
+    first = dmshub("demo", cwd=tmp_path, env=prefect_home)
     assert first.returncode == 0, first.stderr
     for text in SHOWN:
         assert text in first.stdout, text
-    second = dmshub("demo", cwd=tmp_path)
+    second = dmshub("demo", cwd=tmp_path, env=prefect_home)
     assert second.returncode == 0, second.stderr
 
     engine = create_engine(f"sqlite:///{tmp_path}/.dmshub/dmshub.sqlite")
@@ -64,7 +70,22 @@ def test_the_demo_runs_on_a_fresh_folder_and_again_without_duplicating_anything(
         ).scalars()
         plan_statuses = list(plan)
         tracked_events = conn.execute(sa.select(sa.func.count()).select_from(shipment_events)).scalar()
+        diversions = conn.execute(
+            sa.select(channel_alerts.c.dealer_code, channel_alerts.c.dealer_frozen).where(
+                channel_alerts.c.kind == "diversion"
+            )
+        ).all()
     engine.dispose()
+    # Both runs were Prefect flow runs with one task run per step (the local server's own store).
+    prefect = create_engine(f"sqlite:///{tmp_path}/prefect/prefect.db")
+    with prefect.connect() as conn:
+        flow_runs = conn.exec_driver_sql(
+            "SELECT r.state_type FROM flow_run r JOIN flow f ON f.id = r.flow_id WHERE f.name = 'demo'"
+        ).all()
+        steps = set(conn.exec_driver_sql("SELECT DISTINCT task_key FROM task_run").scalars())
+    prefect.dispose()
+    assert [r.state_type for r in flow_runs] == ["COMPLETED", "COMPLETED"]
+    assert any("tracing_step" in key for key in steps) and any("commerce_step" in key for key in steps)
 
     network = build_sample_network()
     good, bad = len(network.stock_levels), len(bad_rows_in_snapshot(network))
@@ -73,3 +94,4 @@ def test_the_demo_runs_on_a_fresh_folder_and_again_without_duplicating_anything(
     assert released == len(numbers) > 0 and len(set(numbers)) == len(numbers)  # one SAP number each
     assert plan_statuses == ["paid", "paid"]  # deposit and balance, paid once despite two runs
     assert tracked_events == 4 + 3 + 2  # three shipments' carrier events, not doubled by the rerun
+    assert len(diversions) == 1 and diversions[0].dealer_frozen  # one diverted carton, one alert
