@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 
 from dms_core.api import (
     routes_alerts,
+    routes_channel,
     routes_dealers,
     routes_orders,
     routes_pricing,
@@ -53,6 +54,7 @@ def create_app(
         routes_orders.router,
         routes_scans.router,
         routes_alerts.router,
+        routes_channel.router,
         *extra_routers,
     ):
         app.include_router(router)

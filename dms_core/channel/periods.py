@@ -20,6 +20,9 @@ BUSINESS_TZ = timezone(timedelta(hours=8), "CST")
 """The timezone whose midnights bound a period's timestamps (UTC+08:00, no daylight saving)."""
 
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+YEARS = range(1900, 3000)
+"""Years a period may fall in: business months, far enough from ``date``'s year 9999 that
+every edge a report computes (the month's end, a lookahead window) is still a date."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -33,8 +36,11 @@ class Period:
     def parse(cls, text: str) -> Period:
         """``"2026-11"`` → ``Period(2026, 11)``; anything else is a :class:`ValidationError`."""
         match = _PATTERN.match(text.strip()) if isinstance(text, str) else None
-        if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        if match is None or not 1 <= int(match.group(2)) <= 12:
             raise ValidationError(f"period must be YYYY-MM (e.g. 2026-11), got {text!r}")
+        if int(match.group(1)) not in YEARS:
+            first, last = YEARS.start, YEARS.stop - 1
+            raise ValidationError(f"period {text.strip()} is out of range ({first}-01 to {last}-12)")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @property
