@@ -15,8 +15,9 @@ def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Seed of the generated sample network.")] = 2026,
 ) -> None:
-    """Load a sample dealer network and run the hub on it: syncs, orders, ERP, webhooks,
-    shipments, trace codes — as the Prefect flow ``demo``, one task per step.
+    """Run the hub on a sample dealer network, as the Prefect flow 'demo'.
+
+    Syncs, orders, the ERP push, webhooks, shipments and trace codes: one task per step.
 
     Runs on the embedded SQLite store unless --database-url / DMSHUB_DATABASE_URL says
     otherwise. Safe to run again: loads are idempotent merges and synced files are not
