@@ -39,3 +39,7 @@ class OracleFusionSource(HttpSource[OracleFusionConfig, FusionClient]):
             SalesOrdersStream(client, start_date=config.start_date),
             SalesOrderLinesStream(client, start_date=config.start_date),
         ]
+
+    def order_documents(self, config: OracleFusionConfig) -> SalesOrdersStream:
+        """Whole sales orders (headers with their ``lines``), for the ``erp-orders`` flow."""
+        return SalesOrdersStream(self.client(config), start_date=config.start_date, with_lines=True)

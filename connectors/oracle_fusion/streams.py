@@ -1,7 +1,9 @@
 """Streams of the ``oracle-fusion`` source: sales order headers and their lines.
 
 Both read ``salesOrdersForOrderHub`` incrementally by ``LastUpdateDate`` (lines with
-``expand=lines``, carrying their header's ``LastUpdateDate`` as cursor). Field names are
+``expand=lines``, carrying their header's ``LastUpdateDate`` as cursor). The headers
+stream with ``with_lines=True`` reads whole documents for the ``erp-orders`` flow: each
+header with a ``lines`` column holding its lines as Fusion sends them. Field names are
 Fusion's own (interfaces.md 2.1); ``OrderKey`` is derived as ``SourceTransactionSystem:
 SourceTransactionId``. ``StatusCode``, ``LastUpdateDate`` and the line fields ``ProductNumber``,
 ``OrderedQuantity``, ``OrderedUOMCode`` and ``UnitSellingPrice`` are not confirmed in
@@ -75,7 +77,7 @@ class _FusionStream(HubStream):
     cursor_field: ClassVar[str | list[str]] = CURSOR_FIELD
     cursor_type = "datetime"
     columns: ClassVar[Mapping[str, Mapping[str, Any]]]
-    expand_lines: ClassVar[bool] = False
+    expand_lines = False
 
     def __init__(
         self, client: FusionClient, *, start_date: datetime | None, lookback: Lookback = None
@@ -89,7 +91,11 @@ class _FusionStream(HubStream):
         lower: datetime | None = since if since is not None else self._start_date
         for page in self._client.pages(since=lower, expand_lines=self.expand_lines):
             rows = [row for item in page.items for row in self.rows(item)]
-            yield Page(_frame(rows, self.columns), page.offset)
+            yield Page(self.frame(rows), page.offset)
+
+    def frame(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        """The page's rows as a typed frame."""
+        return _frame(rows, self.columns)
 
     def rows(self, item: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """The stream's rows for one order of the collection."""
@@ -97,16 +103,38 @@ class _FusionStream(HubStream):
 
 
 class SalesOrdersStream(_FusionStream):
-    """``sales_orders``: one row per order header (primary key ``HeaderId``)."""
+    """``sales_orders``: one row per order header (primary key ``HeaderId``); with its lines
+    in a ``lines`` column when ``with_lines``."""
 
     name = "sales_orders"
     primary_key: ClassVar[str | list[str]] = "HeaderId"
     columns = HEADER_COLUMNS
     json_schema: ClassVar[Mapping[str, Any]] = _schema(HEADER_COLUMNS)
 
+    def __init__(
+        self,
+        client: FusionClient,
+        *,
+        start_date: datetime | None,
+        lookback: Lookback = None,
+        with_lines: bool = False,
+    ) -> None:
+        super().__init__(client, start_date=start_date, lookback=lookback)
+        self.expand_lines = with_lines
+
     def rows(self, item: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        """The header, with its ``OrderKey``."""
-        yield {**{name: item.get(name) for name in HEADER_COLUMNS}, "OrderKey": _key(item)}
+        """The header, with its ``OrderKey`` (and its lines, when expanded)."""
+        row = {**{name: item.get(name) for name in HEADER_COLUMNS}, "OrderKey": _key(item)}
+        if self.expand_lines:
+            row["lines"] = list(_lines(item))
+        yield row
+
+    def frame(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        """The headers, plus the ``lines`` column when expanded."""
+        frame = _frame(rows, self.columns)
+        if self.expand_lines:
+            frame["lines"] = pd.Series([row["lines"] for row in rows], index=frame.index, dtype=object)
+        return frame
 
 
 class SalesOrderLinesStream(_FusionStream):
@@ -120,9 +148,6 @@ class SalesOrderLinesStream(_FusionStream):
 
     def rows(self, item: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Each expanded line with its header's keys and ``LastUpdateDate``."""
-        lines = item.get("lines")
-        if isinstance(lines, Mapping):  # a child collection envelope, or a bare list: both seen
-            lines = lines.get("items")
         header = {
             "HeaderId": item.get("HeaderId"),
             "OrderKey": _key(item),
@@ -130,9 +155,18 @@ class SalesOrderLinesStream(_FusionStream):
             "SourceTransactionNumber": item.get("SourceTransactionNumber"),
             CURSOR_FIELD: item.get(CURSOR_FIELD),
         }
-        for line in lines if isinstance(lines, list) else []:
-            if isinstance(line, Mapping):
-                yield {**{name: line.get(name) for name in LINE_COLUMNS}, **header}
+        for line in _lines(item):
+            yield {**{name: line.get(name) for name in LINE_COLUMNS}, **header}
+
+
+def _lines(item: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The expanded lines of an order: a child collection envelope, or a bare list (both seen)."""
+    lines = item.get("lines")
+    if isinstance(lines, Mapping):
+        lines = lines.get("items")
+    for line in lines if isinstance(lines, list) else []:
+        if isinstance(line, Mapping):
+            yield dict(line)
 
 
 def _key(item: Mapping[str, Any]) -> str | None:

@@ -6,8 +6,10 @@ to it with ``httpx.MockTransport(sandbox.handle)`` or a respx side effect), and
 auth on every request, issues CSRF tokens bound to the session cookie it sets, answers
 ``403`` + ``x-csrf-token: Required`` to a POST with a missing or stale token, pages
 ``A_SalesOrder`` with ``$top``/``$skip`` (capping pages at ``max_page_size`` and then
-adding ``__next``), filters and sorts, accepts deep inserts with ``to_Item``, and fails on
-demand (:meth:`fail_next`), before or after doing the work.
+adding ``__next``), filters and sorts, expands ``to_Item`` inline on request
+(``$expand=to_Item``; with a ``$select``, only if it names ``to_Item`` too, as OData V2
+wants), accepts deep inserts with ``to_Item``, and fails on demand (:meth:`fail_next`),
+before or after doing the work.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -134,7 +136,10 @@ class SalesOrderSandbox:
         return response
 
     async def asgi(
-        self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
     ) -> None:
         """The same service as an ASGI app (``uvicorn`` on loopback for the demo)."""
         if scope["type"] != "http":
@@ -215,15 +220,22 @@ class SalesOrderSandbox:
         return httpx.Response(200, headers=headers, json={"d": {"EntitySets": ["A_SalesOrder"]}})
 
     def _list(self, params: dict[str, str]) -> httpx.Response:
+        expand = [name.strip() for name in params.get("$expand", "").split(",") if name.strip()]
         try:
             top = int(params.get("$top", self.max_page_size))
             skip = int(params.get("$skip", 0))
             rows, count = self.book.query(params)
+            unknown = [name for name in expand if name != "to_Item"]
+            if unknown:
+                raise QueryError(f"Property '{unknown[0]}' is not a navigation property of A_SalesOrderType")
         except (QueryError, ValueError) as exc:
             return _error(400, "/IWBEP/CM_MGW_RT/022", str(exc))
         size = min(top, self.max_page_size)
         page = rows[skip : skip + size]
-        payload: dict[str, Any] = {"results": [render(o, self.root, params.get("$select", "")) for o in page]}
+        select = params.get("$select", "")
+        payload: dict[str, Any] = {
+            "results": [render(o, self.root, select, expand_items=bool(expand)) for o in page]
+        }
         if params.get("$inlinecount") == "allpages":
             payload["__count"] = str(count)
         if size < top and skip + size < min(count, skip + top):

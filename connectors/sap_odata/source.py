@@ -35,3 +35,7 @@ class SapODataSource(HttpSource[SapODataConfig, SapODataClient]):
     def hub_streams(self, config: SapODataConfig) -> Sequence[HubStream]:
         """``[sales_orders]``."""
         return [SalesOrdersStream(lambda: self.client(config))]
+
+    def order_documents(self, config: SapODataConfig) -> SalesOrdersStream:
+        """Whole sales orders (headers with ``$expand=to_Item``), for the ``erp-orders`` flow."""
+        return SalesOrdersStream(lambda: self.client(config), with_items=True)

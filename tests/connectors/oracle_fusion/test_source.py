@@ -185,3 +185,23 @@ def test_a_bad_filter_is_refused_by_the_remote_not_retried(
 def test_values_that_would_change_a_q_filter_are_refused(value: str) -> None:
     with pytest.raises(ValueError, match="cannot be used in a Fusion q filter"):
         q_text(value)
+
+
+def test_whole_orders_carry_their_lines_in_one_read_for_the_erp_orders_flow(
+    fusion: FusionSandbox, fusion_config: dict[str, Any]
+) -> None:
+    source = OracleFusionSource(transport=fusion.transport(), sleep=SleepRecorder())
+    documents = source.order_documents(source.parse_config(fusion_config))
+
+    frame, state = read_all(documents)
+
+    assert len(frame) == 24 and frame["HeaderId"].is_unique
+    assert all(r.url.params["expand"] == "lines" for r in list_requests(fusion))
+    first = frame.iloc[0]
+    assert first["OrderKey"] == "LEG:R13_Sample_Order_001"
+    assert [(line["ProductNumber"], line["OrderedQuantity"]) for line in first["lines"]] == [
+        ("FG-1002", 6),
+        ("FG-1003", 12),
+    ]
+    assert state["LastUpdateDate"] == frame["LastUpdateDate"].max().isoformat()
+    assert "lines" not in read_all(streams(fusion, fusion_config)["sales_orders"])[0].columns

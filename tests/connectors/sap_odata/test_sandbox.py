@@ -1,4 +1,4 @@
-"""The sales-order sandbox served as an ASGI app (how the demo puts it on loopback)."""
+"""The sales-order sandbox: served as an ASGI app (how the demo puts it on loopback), and ``$expand``."""
 
 from __future__ import annotations
 
@@ -34,3 +34,18 @@ def test_the_asgi_app_enforces_csrf_with_its_cookie_and_creates_orders() -> None
     refused, created, number = asyncio.run(create_over_asgi(service))
     assert (refused, created, number) == (403, 201, "5000000")
     assert service.book.orders[number]["PurchaseOrderByCustomer"] == "SO-ASGI"
+
+
+def test_expand_inlines_the_items_only_when_asked_and_refuses_unknown_navigation() -> None:
+    service = SalesOrderSandbox.demo(users={USER: PASSWORD})
+    url = f"{service.root}/A_SalesOrder"
+    with httpx.Client(transport=httpx.MockTransport(service.handle), auth=(USER, PASSWORD)) as client:
+        expanded = client.get(url, params={"$top": "2", "$expand": "to_Item"}).json()["d"]["results"]
+        deferred = client.get(url, params={"$top": "2"}).json()["d"]["results"]
+        selected = client.get(url, params={"$top": "2", "$expand": "to_Item", "$select": "SalesOrder"}).json()
+        unknown = client.get(url, params={"$expand": "to_Partner"})
+
+    assert [e["to_Item"] for e in expanded] == [{"results": []}, {"results": []}]
+    assert "__deferred" in deferred[0]["to_Item"]
+    assert "to_Item" not in selected["d"]["results"][0]  # $select must name it too (OData V2)
+    assert unknown.status_code == 400 and "to_Partner" in unknown.text

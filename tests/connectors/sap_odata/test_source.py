@@ -128,3 +128,36 @@ def test_the_source_reaches_the_sandbox_through_a_respx_route(
     rows = sum(len(b.frame) for b in stream(None, config).read_batches(None))
 
     assert rows == 12 and route.call_count == 3
+
+
+def test_whole_orders_come_with_their_items_expanded_and_paged_like_headers(config: dict[str, Any]) -> None:
+    service = SalesOrderSandbox.demo(users={USER: PASSWORD}, max_page_size=3)
+    for number, order in service.book.orders.items():
+        order["to_Item"] = [
+            {"SalesOrder": number, "SalesOrderItem": "10", "Material": "SKU-10001", "RequestedQuantity": "2"}
+        ]
+    source = SapODataSource(transport=httpx.MockTransport(service.handle), sleep=lambda seconds: None)
+    documents = source.order_documents(source.parse_config(config))
+
+    batches = list(documents.read_batches(None))
+
+    frame = pd.concat([b.frame for b in batches], ignore_index=True)
+    assert len(frame) == 12 and frame["SalesOrder"].is_unique
+    assert paging(service) == [("0", "5"), ("3", "5"), ("6", "5"), ("9", "5")]
+    params = service.requests_to("GET", "/A_SalesOrder")[0].url.params
+    assert params["$expand"] == "to_Item" and params["$select"].endswith(",CreatedByUser,to_Item")
+    assert frame.iloc[0]["to_Item"] == [
+        {"SalesOrder": "4000000", "SalesOrderItem": "10", "Material": "SKU-10001", "RequestedQuantity": "2"}
+    ]
+    assert batches[-1].state == {
+        "LastChangeDateTime": "2026-10-01T12:00:00+00:00",
+        "boundary_keys": ["4000011"],
+    }
+
+
+def test_the_synced_stream_reads_headers_only(
+    service: SalesOrderSandbox, transport: httpx.MockTransport, config: dict[str, Any]
+) -> None:
+    frame = next(iter(stream(transport, config).read_batches(None))).frame
+    assert "to_Item" not in frame.columns
+    assert "$expand" not in service.requests_to("GET", "/A_SalesOrder")[0].url.params
