@@ -4,7 +4,10 @@ The flow is a thin orchestrator. Each stream is one task (one I/O step) running 
 engine for that stream. Task retries apply only when the store was unreachable: HTTP
 retries already happen inside the connectors (tenacity), and stacking a second layer on
 top would multiply waits. A stream already being synced elsewhere fails fast with a
-clear message (the engine's stream lock), never interleaving with it.
+clear message (the engine's stream lock), never interleaving with it. Each stream task is
+tagged ``connector:<name>``: with a Prefect concurrency limit on that tag (``dmshub deploy``
+creates one of 1 per scheduled connector) a second sync of the connector waits for the
+first to finish instead of being refused.
 
 Configs are files whose secrets are references (``{$secret: block-name}``) resolved from
 Prefect Secret blocks inside the task, so no secret is ever a flow parameter, a task
@@ -19,23 +22,18 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from canonical_model.errors import DatabaseUnreachable
 from flows.artifacts import sync_markdown
+from flows.retrying import RETRY_DELAYS, store_unreachable
 
-__all__ = ["sync", "sync_stream"]
-
-
-def _store_unreachable(task: Any, task_run: Any, state: Any) -> bool:
-    try:
-        state.result()
-    except DatabaseUnreachable:
-        return True
-    except Exception:  # noqa: BLE001 - any other failure is final for this task
-        return False
-    return False
+__all__ = ["connector_tag", "sync", "sync_stream"]
 
 
-@task(name="sync-stream", retries=3, retry_delay_seconds=[5, 30, 120], retry_condition_fn=_store_unreachable)
+def connector_tag(connector: str) -> str:
+    """The task tag whose Prefect concurrency limit serialises the syncs of ``connector``."""
+    return f"connector:{connector}"
+
+
+@task(name="sync-stream", retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=store_unreachable)
 def sync_stream(
     connector: str,
     config_path: str,
@@ -86,8 +84,9 @@ def sync(
     """
     logger = get_run_logger()
     names: list[str | None] = list(streams) if streams else [None]
+    stream_task = sync_stream.with_options(tags={connector_tag(connector)})
     summaries = [
-        sync_stream(connector, config_path, name, full_refresh, database_url, tuple(mapping_dirs or ()))
+        stream_task(connector, config_path, name, full_refresh, database_url, tuple(mapping_dirs or ()))
         for name in names
     ]
     entries = [entry for summary in summaries for entry in summary["streams"]]

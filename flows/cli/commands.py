@@ -15,13 +15,18 @@ def register(app: typer.Typer) -> None:
     if _registered:
         return
     from flows.cli import (
+        channel_cmd,
         connector_cmd,
         connectors_cmd,
         demo_cmd,
+        deploy_cmd,
+        epcis_cmd,
         mapping_cmd,
         quarantine_cmd,
+        run_cmd,
         serve_cmd,
         sync_cmd,
+        trace_cmd,
     )
 
     app.command("demo")(demo_cmd.demo)
@@ -34,4 +39,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(quarantine_cmd.app, name="quarantine")
     app.command("serve")(serve_cmd.serve)
     app.add_typer(serve_cmd.apikey_app, name="apikey")
+    app.add_typer(channel_cmd.rebates_app, name="rebates")
+    app.add_typer(channel_cmd.health_app, name="health")
+    app.add_typer(channel_cmd.prices_app, name="prices")
+    app.command("reconcile")(channel_cmd.reconcile)
+    app.command("run")(run_cmd.run)
+    app.command("deploy")(deploy_cmd.deploy)
+    app.add_typer(epcis_cmd.app, name="epcis")
+    app.add_typer(trace_cmd.app, name="trace")
+    app.add_typer(trace_cmd.alerts_app, name="alerts")
     _registered = True
