@@ -71,9 +71,12 @@ class BulkOut(BaseModel):
     results: list[ScanOut]
 
 
+_DEFAULT_POLICY = TracingPolicy()
+
+
 def _policy(request: Request) -> TracingPolicy:
     policy = getattr(request.app.state, "tracing_policy", None)
-    return policy if isinstance(policy, TracingPolicy) else TracingPolicy()
+    return policy if isinstance(policy, TracingPolicy) else _DEFAULT_POLICY
 
 
 def _verify(
@@ -85,7 +88,8 @@ def _verify(
         bad = [{"index": i, "reasons": r} for i, r in exc.problems.items()]
         raise ApiError(422, "invalid_scan", str(exc), scans=bad) from None
     visible: set[str] | None = None
-    if not caller.is_brand and caller.dealer_code is not None:
+    # Only findings name dealers: a genuine scan needs no look at the caller's subtree.
+    if not caller.is_brand and caller.dealer_code is not None and any(r.findings for r in results):
         visible = set(subtree_codes(conn, caller.dealer_code))
     return [_out(r, visible) for r in results]
 

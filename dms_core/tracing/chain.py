@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from canonical_model.tables import trace_codes, trace_event_epcs, trace_events
-from dms_core.tracing.store import chunks
+from dms_core.tracing.lookups import chunks
 
 __all__ = ["evidence_chains", "related_codes"]
 

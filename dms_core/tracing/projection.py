@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from canonical_model.errors import ValidationError
 from canonical_model.tables import products, trace_codes
 from dms_core.tracing.codes import normalize_epc
+from dms_core.tracing.lookups import MANY, unprepared
 from dms_core.tracing.vocab import ILMD_EXPIRY, ILMD_LOT, parse_hub_uri, parse_time, short_vocab
 
 __all__ = ["project"]
@@ -97,14 +98,32 @@ def _pack(conn: sa.Connection, events: list[Event], now: datetime) -> None:
             where = trace_codes.c.parent_code == parent
             if children:
                 where = where & trace_codes.c.code.in_(children)
-            conn.execute(sa.update(trace_codes).where(where).values(parent_code=None, updated_at=now))
+            _update(
+                conn, sa.update(trace_codes).where(where).values(parent_code=None, updated_at=now), children
+            )
             continue
         _insert_codes(conn, [_code_row(parent, now, "commissioned")])
-        conn.execute(
+        _update(
+            conn,
             sa.update(trace_codes)
             .where(trace_codes.c.code.in_(children))
-            .values(parent_code=parent, updated_at=now)
+            .values(parent_code=parent, updated_at=now),
+            children,
         )
+
+
+def _update(conn: sa.Connection, statement: sa.Update, codes: Sequence[str]) -> None:
+    """Run ``statement``, restricted to ``codes``; planned for the actual list when it is long.
+
+    A prepared statement's generic plan made while ``trace_codes`` was small scans the table
+    comparing every row with every listed code: seconds per shipment of a thousand codes once
+    the table has grown (see :func:`~dms_core.tracing.lookups.unprepared`).
+    """
+    if len(codes) < MANY:
+        conn.execute(statement)
+        return
+    with unprepared(conn):
+        conn.execute(statement)
 
 
 def _with_contents(epcs: list[str]) -> sa.ColumnElement[bool]:
@@ -137,7 +156,7 @@ def _ship(conn: sa.Connection, events: list[Event], now: datetime) -> None:
             values["owner_dealer_code"] = owner
         if order is not None:
             values["order_no"] = order
-        conn.execute(sa.update(trace_codes).where(_with_contents(epcs)).values(**values))
+        _update(conn, sa.update(trace_codes).where(_with_contents(epcs)).values(**values), epcs)
 
 
 def _receive(conn: sa.Connection, events: list[Event], now: datetime) -> None:
@@ -145,8 +164,10 @@ def _receive(conn: sa.Connection, events: list[Event], now: datetime) -> None:
         if str(short_vocab(event.get("disposition")) or "").startswith("mismatch"):
             continue
         epcs = list(event.get("epcList") or ())
-        conn.execute(
-            sa.update(trace_codes).where(_with_contents(epcs)).values(status="received", updated_at=now)
+        _update(
+            conn,
+            sa.update(trace_codes).where(_with_contents(epcs)).values(status="received", updated_at=now),
+            epcs,
         )
 
 
@@ -154,11 +175,15 @@ def _scan(conn: sa.Connection, events: list[Event], now: datetime) -> None:
     counts: Counter[str] = Counter()
     sold: set[str] = set()
     for event in events:
+        selling = short_vocab(event.get("bizStep")) == "retail_selling"
         for epc in event.get("epcList") or ():
             counts[epc] += 1
-            if short_vocab(event.get("bizStep")) == "retail_selling":
+            if selling:
                 sold.add(epc)
     if not counts:
+        return
+    if conn.dialect.name == "postgresql" and len(counts) >= MANY:
+        _scan_arrays(conn, counts, sold, now)
         return
     statement = (
         sa.update(trace_codes)
@@ -171,6 +196,35 @@ def _scan(conn: sa.Connection, events: list[Event], now: datetime) -> None:
     )
     params = [{"b_code": c, "b_count": n, "b_sold": c in sold} for c, n in counts.items()]
     conn.execute(statement, params)
+
+
+def _scan_arrays(conn: sa.Connection, counts: Counter[str], sold: set[str], now: datetime) -> None:
+    """The same update as one statement: ``UPDATE … FROM unnest(codes, counts, sold)``.
+
+    Three array parameters carry any number of codes, so a bulk of scans costs one round trip
+    and one join instead of a statement per code.
+    """
+    codes = list(counts)
+    given = (
+        sa.func.unnest(
+            sa.bindparam("codes", codes, type_=postgresql.ARRAY(sa.String)),
+            sa.bindparam("counts", [counts[c] for c in codes], type_=postgresql.ARRAY(sa.Integer)),
+            sa.bindparam("sold", [c in sold for c in codes], type_=postgresql.ARRAY(sa.Boolean)),
+        )
+        .table_valued(sa.column("code", sa.String), sa.column("n", sa.Integer), sa.column("sold", sa.Boolean))
+        .render_derived(name="given")
+    )
+    statement = (
+        sa.update(trace_codes)
+        .where(trace_codes.c.code == given.c.code)
+        .values(
+            scan_count=trace_codes.c.scan_count + given.c.n,
+            status=sa.case((given.c.sold, "sold"), else_=trace_codes.c.status),
+            updated_at=now,
+        )
+    )
+    with unprepared(conn):
+        conn.execute(statement)
 
 
 _APPLY: Final = {

@@ -21,7 +21,8 @@ from canonical_model.tables import trace_codes, trace_events, utcnow
 from dms_core.tracing.alerts import AlertDraft, raise_alerts
 from dms_core.tracing.codes import DEFAULT_COMPANY_PREFIX_LENGTH, normalize_epc
 from dms_core.tracing.events import Event, object_event
-from dms_core.tracing.store import chunks, record_events
+from dms_core.tracing.lookups import chunks
+from dms_core.tracing.store import record_events
 from dms_core.tracing.vocab import EXT_MISMATCH, hub_uri, short_vocab
 
 __all__ = ["Receipt", "receive"]

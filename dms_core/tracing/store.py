@@ -4,7 +4,10 @@ it names) and the ``trace_codes`` projection (status, owner, case, scan count).
 :func:`record_events` is the one way in — builders, the EPCIS importer and terminal scans all
 use it — so a code's state always follows from its events. It is idempotent on ``eventID``: an
 event already stored is skipped (and not projected again). Everything is set-based: one lookup
-of existing ids, bulk inserts, and a handful of bulk updates for the projection.
+of existing ids, bulk inserts (``COPY`` on PostgreSQL, through
+:func:`~canonical_model.store.bulk_insert.insert_rows`), and a handful of bulk updates for the
+projection. Lookups by many keys go through :func:`~dms_core.tracing.lookups.select_in`: one
+query on PostgreSQL however many keys there are.
 """
 
 from __future__ import annotations
@@ -12,19 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from canonical_model.store.bulk_insert import insert_rows
 from canonical_model.tables import trace_codes, trace_event_epcs, trace_events, utcnow
 from dms_core.tracing.events import Event, event_hash_id
+from dms_core.tracing.lookups import MANY, chunks, select_in
 from dms_core.tracing.projection import project
 from dms_core.tracing.vocab import EXT_REGION, parse_hub_uri, parse_time, short_vocab
 
-__all__ = ["Recorded", "epcs_of", "insert_ignoring", "record_events"]
-
-_CHUNK: Final = 2000
+__all__ = ["Recorded", "epcs_of", "existing_event_ids", "insert_ignoring", "known_codes", "record_events"]
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,6 @@ def epcs_of(event: Mapping[str, Any]) -> list[tuple[str, str]]:
         found.append((event["parentID"], "parent"))
     found += [(e, "child") for e in event.get("childEPCs") or ()]
     return list(dict.fromkeys(found))
-
-
-def chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    """``values`` in slices small enough for one IN list."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def insert_ignoring(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -91,16 +88,18 @@ def _row(event: Event, now: datetime, source_system: str, source_key: str | None
     }
 
 
+def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Bulk rows by COPY (:func:`insert_rows`); a few by one INSERT, which spares COPY's set-up."""
+    if len(rows) >= MANY:
+        insert_rows(conn, table, rows)
+    elif rows:
+        conn.execute(table.insert(), list(rows))
+
+
 def existing_event_ids(conn: sa.Connection, ids: Sequence[str]) -> set[str]:
     """The ids among ``ids`` that are stored already."""
-    found: set[str] = set()
-    for part in chunks(list(ids)):
-        found.update(
-            conn.execute(
-                sa.select(trace_events.c.event_id).where(trace_events.c.event_id.in_(part))
-            ).scalars()
-        )
-    return found
+    query = sa.select(trace_events.c.event_id)
+    return {row.event_id for row in select_in(conn, query, trace_events.c.event_id, list(ids))}
 
 
 def record_events(
@@ -133,21 +132,16 @@ def record_events(
             if e.get("errorDeclaration")
         ]
         for part in (plain, declared):
-            if part:
-                conn.execute(trace_events.insert(), part)
+            _insert(conn, trace_events, part)
         epc_rows = [
             {"event_id": e["eventID"], "epc": epc, "role": role} for e in fresh for epc, role in epcs_of(e)
         ]
-        for start in range(0, len(epc_rows), 5000):
-            conn.execute(trace_event_epcs.insert(), epc_rows[start : start + 5000])
+        _insert(conn, trace_event_epcs, epc_rows)
         project(conn, [e for e in fresh if not e.get("errorDeclaration")], now)
     return Recorded(tuple(e["eventID"] for e in fresh), tuple(i for i in batch if i in existing))
 
 
 def known_codes(conn: sa.Connection, codes: Iterable[str]) -> dict[str, Any]:
     """``trace_codes`` rows by code, for the codes that exist."""
-    found: dict[str, Any] = {}
-    for part in chunks(sorted(set(codes))):
-        for row in conn.execute(sa.select(trace_codes).where(trace_codes.c.code.in_(part))):
-            found[row.code] = row
-    return found
+    rows = select_in(conn, sa.select(trace_codes), trace_codes.c.code, sorted(set(codes)))
+    return {row.code: row for row in rows}
