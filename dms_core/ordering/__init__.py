@@ -25,11 +25,13 @@ Decisions:
   the same statements batch (:func:`check_reservation_invariant`).
 - Idempotency per ``(dealer_code, idempotency_key)``, concurrency-safe.
 - Bulk import (:func:`import_orders`): all-or-nothing per file.
+- Many orders at once (:func:`place_orders`): the same decisions, 500 per transaction.
 """
 
 from __future__ import annotations
 
 from dms_core.ordering.allocation import Demand, Shortage, StockRow, allocate, rank_locations
+from dms_core.ordering.batching import place_orders
 from dms_core.ordering.credit import Exposure, read_exposure
 from dms_core.ordering.errors import (
     AcceptanceMismatch,
@@ -156,6 +158,7 @@ __all__ = [
     "load_reference",
     "mark_released",
     "place_order",
+    "place_orders",
     "rank_locations",
     "read_exposure",
     "reject",

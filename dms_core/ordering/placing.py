@@ -27,25 +27,19 @@ import sqlalchemy as sa
 
 from canonical_model.tables import order_lines, orders
 from dms_core.ordering.allocation import Demand
-from dms_core.ordering.approval import auto_decision, plan_allocation
-from dms_core.ordering.credit import Exposure, check_credit, read_exposure
-from dms_core.ordering.dealers import dealer_facts, lock_dealer, owns_location
+from dms_core.ordering.approval import auto_decision
+from dms_core.ordering.credit import Exposure, check_credit
 from dms_core.ordering.documents import order_document
 from dms_core.ordering.errors import OrderNotFound, ReasonCode
 from dms_core.ordering.lifecycle import target_of
 from dms_core.ordering.model import CheckResult, OrderLineRequest, OrderOutcome, OrderRequest
 from dms_core.ordering.order_rows import header_row, line_rows
+from dms_core.ordering.placing_store import DirectStore, PlacingStore
 from dms_core.ordering.quoting import check_promotions, price_order
 from dms_core.ordering.repository import (
-    find_order_no,
-    insert_order,
-    load_outcome,
-    record_history,
     transaction,
-    write_outbox,
 )
 from dms_core.ordering.settings import OrderingSettings
-from dms_core.ordering.stock import reserve
 from dms_core.ordering.validation import (
     ResolvedLine,
     check_authorization,
@@ -93,18 +87,25 @@ def place_order(
         return _place(conn, request, settings)
 
 
-def _place(conn: sa.Connection, request: OrderRequest, settings: OrderingSettings) -> OrderOutcome:
+def _place(
+    conn: sa.Connection,
+    request: OrderRequest,
+    settings: OrderingSettings,
+    store: PlacingStore | None = None,
+) -> OrderOutcome:
+    """Decide and store one order; ``store`` answers the reads and takes the writes (default: at once)."""
+    store = store or DirectStore(conn)
     reference = settings.reference.reference(conn)  # before the lock: a cache miss must not hold it
-    dealer = lock_dealer(conn, request.dealer_code)
+    dealer = store.lock_dealer(request.dealer_code)
     checks = check_dealer(request.dealer_code, dealer)
     if dealer is None:
         rest = [c for step in _AFTER_DEALER for c in skipped(step, "no such dealer")]
         return OrderOutcome(None, "rejected", tuple(checks + rest))
-    facts = dealer_facts(conn, dealer.code)
+    facts = store.dealer_facts(dealer.code)
     on = request.order_date
 
     ship_to, found = resolve_ship_to(
-        request, dealer, reference, lambda o: owns_location(conn, dealer.code, o)
+        request, dealer, reference, lambda o: store.owns_location(dealer.code, o)
     )
     checks += found
     checks += check_qualifications(facts, on, settings.required_qualifications)
@@ -133,8 +134,8 @@ def _place(conn: sa.Connection, request: OrderRequest, settings: OrderingSetting
     demands = _demands(priced, lines)
     region = ship_to.region_code if ship_to is not None else None
     if demands:
-        allocations, found = plan_allocation(
-            conn, reference, settings, demands, region, on, lock=will_reserve
+        allocations, found = store.plan_allocation(
+            reference, settings, demands, region, on, lock=will_reserve
         )
         checks += found
     else:
@@ -145,7 +146,7 @@ def _place(conn: sa.Connection, request: OrderRequest, settings: OrderingSetting
     if priced is None:
         checks += skipped("credit", "no price")
     else:
-        exposure = read_exposure(conn, dealer.code)
+        exposure = store.read_exposure(dealer.code)
         checks.append(check_credit(dealer, exposure, priced.total_net))
 
     status = _status(checks, auto)
@@ -157,26 +158,20 @@ def _place(conn: sa.Connection, request: OrderRequest, settings: OrderingSetting
     )
     # A resubmission is found here, by the unique key, rather than by a lookup up front: one
     # round trip less for every order that is not a duplicate (nearly all of them).
-    if not insert_order(conn, header):
-        winner = find_order_no(conn, dealer.code, request.idempotency_key or "")
-        if winner is None:
-            raise OrderNotFound(
-                f"idempotency key {request.idempotency_key!r} conflicted but no order holds it"
-            )
-        return load_outcome(conn, winner, replayed=True)
+    if not store.insert_order(header):
+        return store.replay(dealer.code, request.idempotency_key or "")
     rows = line_rows(order_no, lines, priced, reference)
-    if rows:
-        conn.execute(order_lines.insert(), rows)
+    store.insert_lines(rows)
     steps: list[tuple[str | None, str]] = [(None, "submitted")]
     for action in _PATHS[status]:
         steps.append((steps[-1][1], target_of(action, steps[-1][1], order_no=order_no)))
-    record_history(conn, order_no, steps, actor=request.created_by or settings.system_actor)
+    store.record_history(order_no, steps, actor=request.created_by or settings.system_actor)
     if status != "allocated":
         return OrderOutcome(order_no, status, tuple(checks), priced)
-    reserve(conn, order_no, allocations)
+    store.reserve(order_no, allocations)
     document = order_document(header, rows, allocations)
-    write_outbox(
-        conn, target=settings.outbox_target, kind="submit_order", order_no=order_no, payload=document
+    store.write_outbox(
+        target=settings.outbox_target, kind="submit_order", order_no=order_no, payload=document
     )
     return OrderOutcome(order_no, status, tuple(checks), priced, tuple(allocations))
 

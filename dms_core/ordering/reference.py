@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
@@ -80,6 +81,19 @@ def load_reference(conn: sa.Connection) -> ReferenceData:
     return ReferenceData(loaded_products, conversions, loaded_locations)
 
 
+def _store_of(conn: sa.Connection) -> str:
+    """Which store ``conn`` is on (its URL without the password), cached per engine: rendering
+    the URL costs more than the rest of a cache hit, and every order asks twice."""
+    engine = conn.engine
+    key = _STORE_KEYS.get(engine)
+    if key is None:
+        key = _STORE_KEYS[engine] = engine.url.render_as_string(hide_password=True)
+    return key
+
+
+_STORE_KEYS: weakref.WeakKeyDictionary[sa.Engine, str] = weakref.WeakKeyDictionary()
+
+
 class CachedReference:
     """Pricing catalogs per day and reference data, each reloaded after ``ttl_seconds``.
 
@@ -98,7 +112,7 @@ class CachedReference:
 
     def catalog(self, conn: sa.Connection, day: date) -> PricingCatalog:
         """The catalog for ``day`` from cache, or loaded (only the rows valid that day)."""
-        key = (conn.engine.url.render_as_string(hide_password=True), day)
+        key = (_store_of(conn), day)
         with self._lock:
             hit = self._catalogs.get(key)
             if hit is not None and self._fresh(hit[0]):
@@ -116,7 +130,7 @@ class CachedReference:
 
     def reference(self, conn: sa.Connection) -> ReferenceData:
         """Products, unit conversions and locations from cache, or loaded."""
-        key = conn.engine.url.render_as_string(hide_password=True)
+        key = _store_of(conn)
         with self._lock:
             hit = self._reference.get(key)
             if hit is not None and self._fresh(hit[0]):
