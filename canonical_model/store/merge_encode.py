@@ -90,6 +90,17 @@ def _per_value(values: pd.Series[Any], func: Callable[[Any], str]) -> pd.Series[
     return pd.Series([func(v) for v in values], index=values.index, dtype=object)
 
 
+def _per_distinct(values: pd.Series[Any], func: Callable[[Any], str]) -> pd.Series[Any]:
+    """``func`` once per distinct value: a snapshot repeats its dates, times and quantities.
+
+    Only for values whose equal ones have equal canonical text (strings; dates and aware
+    datetimes, which compare by the instant): ``True == 1`` must never share a result.
+    """
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    texts = np.array([func(v) for v in distinct], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=object)
+
+
 def _str_text(values: pd.Series[Any]) -> pd.Series[Any]:
     return values.astype(str)
 
@@ -133,9 +144,7 @@ def _decimal_text(values: pd.Series[Any]) -> pd.Series[Any]:
     if ptypes.is_float_dtype(values):
         return _float_decimal_text(values)
     # Decimals, strings, mixed: str() then one cheap normalisation per value.
-    return pd.Series(
-        [_plain_decimal(t) for t in values.astype(str).tolist()], index=values.index, dtype=object
-    )
+    return _per_distinct(values.astype(str), _plain_decimal)
 
 
 def _float_decimal_text(values: pd.Series[Any]) -> pd.Series[Any]:
@@ -206,8 +215,10 @@ def _date_text(values: pd.Series[Any]) -> pd.Series[Any]:
         return pd.Series(np.datetime_as_string(days), index=values.index)
     inferred = ptypes.infer_dtype(values, skipna=False)
     if inferred == "date":
-        return values.astype(str)
-    return _per_value(values, _one_date)  # strings are parsed, so a bad date fails on both backends
+        return _per_distinct(values, str)
+    if inferred == "string":
+        return _per_distinct(values, _one_date)  # strings are parsed: a bad date fails on both backends
+    return _per_value(values, _one_date)
 
 
 def _one_date(value: Any) -> str:
@@ -233,6 +244,8 @@ def _datetime_text(values: pd.Series[Any]) -> pd.Series[Any]:
         return pd.Series(text, index=values.index).astype(object)
     if ptypes.is_datetime64_dtype(values):
         raise ValueError("naive datetimes given: the store only accepts aware datetimes")
+    if ptypes.infer_dtype(values, skipna=False) in ("string", "datetime"):
+        return _per_distinct(values, _one_datetime)
     return _per_value(values, _one_datetime)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import sqlalchemy as sa
@@ -171,8 +171,14 @@ def _check_unique(table: sa.Table, plain: pd.DataFrame, keys: tuple[str, ...]) -
     )
 
 
+class Proposed(Protocol):
+    """The proposed row's columns by name (ON CONFLICT's ``excluded``, or a staging source)."""
+
+    def __getitem__(self, name: str) -> sa.ColumnElement[Any]: ...
+
+
 def conflict_clauses(
-    plan: MergePlan, excluded: sa.ColumnCollection[str, sa.ColumnElement[Any]]
+    plan: MergePlan, excluded: Proposed
 ) -> tuple[dict[str, Any], sa.ColumnElement[bool] | None]:
     """The ON CONFLICT ``SET`` values and ``WHERE`` filter shared by both backends.
 

@@ -43,7 +43,7 @@ class ReadSettings:
 
     encoding: str = "auto"
     delimiter: str = ","
-    chunk_rows: int = 50_000
+    chunk_rows: int = 25_000
     block_bytes: int = 1 << 20
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +29,7 @@ from canonical_model.store.batch import (
     load_all_states,
     start_run,
 )
-from canonical_model.store.merge import soft_delete_missing
+from canonical_model.store.merge import MergeResult, soft_delete_missing
 from canonical_model.store.merge_encode import json_safe
 from canonical_model.tables import sync_run_streams, sync_runs, table
 from connectors.contract import Batch, HubSource, HubStream
@@ -138,18 +139,78 @@ def _sync_stream(
         start_state = None if request.full_refresh else _stream_state(conn, request.connector, stream)
     refers_to_itself = any(lookup.partition(".")[0] == spec.entity for lookup in mapping.plan.lookups)
     first = True
-    for batch, read_seconds in _timed(stream.read_batches(start_state, lookback=request.lookback)):
-        outcome.seconds_read += read_seconds
-        if first:
-            report = enforce_drift(detect_drift(spec, batch.frame, previous_schema), spec.drift)
-            outcome.drift = json_safe(asdict(report))
-            first = False
+    with _Committer(engine, outcome, progress) as committer:
+        for batch, read_seconds in _timed(stream.read_batches(start_state, lookback=request.lookback)):
+            outcome.seconds_read += read_seconds
+            if first:
+                report = enforce_drift(detect_drift(spec, batch.frame, previous_schema), spec.drift)
+                outcome.drift = json_safe(asdict(report))
+                first = False
+            started = time.perf_counter()
+            mapped = mapping.apply(batch.frame, source_offsets=_offsets(batch))
+            outcome.seconds_map += time.perf_counter() - started
+            committer.submit(_commit(request, stream, run_id, target, batch, mapped, mapping), mapped)
+            del batch, mapped  # the committer holds what it needs; memory stays at two batches
+            if refers_to_itself:
+                # Rows this batch commits (a dealer) are valid referents for the next batch (its children).
+                committer.wait()
+                with engine.connect() as conn:
+                    mapping = compile_mapping(spec, reference=load_reference_data(conn, spec))
+    if request.full_refresh:
+        with engine.begin() as conn:
+            outcome.deleted = soft_delete_missing(
+                conn, target, run_id=run_id, where=target.c.source_system == request.connector
+            )
+            add_stream_counts(conn, run_id, stream.name, deleted=outcome.deleted)
+
+
+class _Committer:
+    """Commits batch N in a worker thread while the caller reads and maps batch N+1.
+
+    The database's time (COPY, merge, commit) then overlaps Python's (parsing, mapping) on
+    another core. Batches still commit one at a time and in order: :meth:`submit` first
+    waits for the batch before. A commit's counts reach ``outcome`` (and ``progress``) once
+    it is committed, as before; the first failure is raised — by the next :meth:`submit`, by
+    :meth:`wait`, or on leaving the ``with`` block, which always waits for the batch in
+    flight, so no commit outlives the stream (and an error of its own wins over a later one
+    of the reader's, as it happened first).
+    """
+
+    def __init__(self, engine: sa.Engine, outcome: StreamResult, progress: ProgressCallback | None) -> None:
+        self._engine = engine
+        self._outcome = outcome
+        self._progress = progress
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dmshub-commit")
+        self._pending: tuple[Future[tuple[MergeResult, float]], MappedBatch] | None = None
+
+    def __enter__(self) -> _Committer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def submit(self, commit: BatchCommit, mapped: MappedBatch) -> None:
+        """Commit ``commit`` after the batch before it (whose failure is raised here)."""
+        self.wait()
+        self._pending = (self._pool.submit(self._run, commit), mapped)
+
+    def _run(self, commit: BatchCommit) -> tuple[MergeResult, float]:
         started = time.perf_counter()
-        mapped = mapping.apply(batch.frame, source_offsets=_offsets(batch))
-        outcome.seconds_map += time.perf_counter() - started
-        started = time.perf_counter()
-        merged = commit_batch(engine, _commit(request, stream, run_id, target, batch, mapped, mapping))
-        outcome.seconds_load += time.perf_counter() - started
+        merged = commit_batch(self._engine, commit)
+        return merged, time.perf_counter() - started
+
+    def wait(self) -> None:
+        """Wait for the batch in flight; count it, or raise its error."""
+        if self._pending is None:
+            return
+        future, mapped = self._pending
+        self._pending = None
+        merged, seconds = future.result()
+        outcome = self._outcome
+        outcome.seconds_load += seconds
         outcome.read += mapped.read
         outcome.loaded += mapped.loaded
         outcome.rejected += mapped.rejected
@@ -157,18 +218,8 @@ def _sync_stream(
         outcome.updated += merged.updated
         outcome.unchanged += merged.unchanged
         outcome.batches += 1
-        if refers_to_itself:
-            # Rows this batch committed (a dealer) are valid referents for the next batch (its children).
-            with engine.connect() as conn:
-                mapping = compile_mapping(spec, reference=load_reference_data(conn, spec))
-        if progress is not None:
-            progress(outcome)
-    if request.full_refresh:
-        with engine.begin() as conn:
-            outcome.deleted = soft_delete_missing(
-                conn, target, run_id=run_id, where=target.c.source_system == request.connector
-            )
-            add_stream_counts(conn, run_id, stream.name, deleted=outcome.deleted)
+        if self._progress is not None:
+            self._progress(outcome)
 
 
 def _open_stream_record(engine: sa.Engine, run_id: str, stream: str) -> None:
